@@ -1,0 +1,72 @@
+// Building blocks for declaring app settings: each one carries the zod schema
+// that parses it plus what a person needs to fix it (description, example).
+import { z } from 'zod';
+
+export interface SettingDoc {
+  readonly description: string;
+  readonly example: string;
+  /** Never echoed in errors or logs. */
+  readonly secret?: boolean;
+}
+
+/** A string app setting (Functions settings are always strings). */
+export interface SettingDefinition<T> extends SettingDoc {
+  readonly schema: z.ZodType<T, string | undefined>;
+  readonly required: boolean;
+}
+
+export function setting<T>(schema: z.ZodType<T, string | undefined>, doc: SettingDoc & { required?: boolean }): SettingDefinition<T> {
+  return { ...doc, schema, required: doc.required ?? true };
+}
+
+/** A JSON-valued setting: the text is parsed, then validated by `inner`. */
+export function jsonSetting<T>(inner: z.ZodType<T>, fallback?: string): z.ZodType<T, string | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const source = text ?? fallback;
+      if (source === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is required' });
+        return z.NEVER;
+      }
+      try {
+        return JSON.parse(source) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner);
+}
+
+export const requiredString = z.string({ error: 'is required' }).trim().min(1, 'is required');
+export const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
+
+export function positiveInt(fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive whole number' });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+export function bool(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      if (/^(true|1|yes)$/i.test(v)) return true;
+      if (/^(false|0|no)$/i.test(v)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+}
