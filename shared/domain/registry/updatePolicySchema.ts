@@ -1,0 +1,20 @@
+// How a module follows new image pushes (Keel-style). Part of a deployment's
+// module spec; evaluated by the registry webhook. Default: no policy, never updated.
+import { z } from 'zod';
+
+export const updatePolicySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('semver'),
+    /** The largest change accepted: `patch` (1.2.x), `minor` (1.x), `major` (any higher version). */
+    level: z.enum(['patch', 'minor', 'major']),
+    /** Accept pre-releases even when the current tag is not one. */
+    allowPrerelease: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('glob'), pattern: z.string().min(1).max(256) }),
+  z.object({ type: z.literal('regexp'), pattern: z.string().min(1).max(256) }),
+  /** Same tag re-pushed: pin the new digest. */
+  z.object({ type: z.literal('digest') }),
+  /** Any new tag. */
+  z.object({ type: z.literal('force') }),
+]);
+export type UpdatePolicy = z.infer<typeof updatePolicySchema>;
