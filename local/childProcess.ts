@@ -41,7 +41,7 @@ export function spawnNode(options: SpawnNodeOptions): ChildHandle {
   return {
     name: options.name,
     process: child,
-    async stop(graceMs = 3000) {
+    async stop(graceMs = 2500) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -1,0 +1,78 @@
+// Starts the whole local stack: components (Azurite, simulators) then the
+// local Functions host over the app's registrations, and describes it all in
+// `.local/stack.json`. Used by `npm start` (main.ts) and by end-to-end tests.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LocalHost, startLocalHost } from '../host/host';
+import type { HostLogger } from '../host/invoke';
+import type { StackComponent, StartedComponent } from './component';
+import { baseSettings, defaultComponents } from './components';
+import { loadOrCreateKeys } from './keysFile';
+import { mergeSettings, readLocalSettingsFile } from './localSettings';
+
+export interface StackOptions {
+  readonly projectRoot: string;
+  readonly port: number;
+  readonly inMemory: boolean;
+  readonly components?: readonly StackComponent[];
+  readonly log?: (message: string) => void;
+  readonly hostLogger?: HostLogger;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningStack {
+  readonly info: StackInfo;
+  readonly host: LocalHost;
+  stop(): Promise<void>;
+}
+
+export interface StackInfo {
+  readonly baseUrl: string;
+  readonly functionKey: string;
+  readonly masterKey: string;
+  readonly storageConnectionString?: string;
+  readonly [component: string]: unknown;
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const stateDir = join(options.projectRoot, '.local');
+  mkdirSync(stateDir, { recursive: true });
+  const log = options.log ?? (() => undefined);
+  const started: StartedComponent[] = [];
+  let provided: Record<string, string> = { ...baseSettings };
+  let info: Record<string, unknown> = {};
+  let host: LocalHost | undefined;
+  const stackFile = join(stateDir, 'stack.json');
+
+  const stop = async () => {
+    rmSync(stackFile, { force: true });
+    await host?.stop();
+    // In parallel: each child gets the same grace period, so the whole stop stays within 5 s.
+    await Promise.all(started.map((component) => component.stop()));
+  };
+
+  try {
+    for (const component of options.components ?? defaultComponents) {
+      log(`starting ${component.name}`);
+      const running = await component.start({ stateDir, inMemory: options.inMemory, settings: provided, log });
+      started.push(running);
+      provided = { ...provided, ...running.settings };
+      info = { ...info, ...running.stackInfo };
+    }
+    const keys = loadOrCreateKeys(join(stateDir, 'keys.json'));
+    const settings = mergeSettings(provided, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env);
+    host = await startLocalHost({
+      scriptRoot: options.projectRoot,
+      settings,
+      port: options.port,
+      keys,
+      ...(options.hostLogger ? { logger: options.hostLogger } : {}),
+    });
+    const stackInfo: StackInfo = { ...info, baseUrl: host.baseUrl, functionKey: keys.functionKey, masterKey: keys.masterKey };
+    writeFileSync(stackFile, JSON.stringify(stackInfo, null, 2), { mode: 0o600 });
+    return { info: stackInfo, host, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
