@@ -8,16 +8,18 @@ import { type RunningStack, startStack } from './stack';
 interface Args {
   port: number;
   inMemory: boolean;
+  stateDir: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false };
+  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false, stateDir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--in-memory') args.inMemory = true;
     else if (arg === '--port') args.port = Number(argv[++i]);
+    else if (arg === '--state-dir') args.stateDir = resolve(argv[++i] ?? '.local');
     else if (arg === '--help') {
-      process.stdout.write('usage: npm start [-- --port 7071] [--in-memory]\n');
+      process.stdout.write('usage: npm start [-- --port 7071] [--in-memory] [--state-dir .local]\n');
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument '${arg}' (try --help)\n`);
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
       projectRoot,
       port: args.port,
       inMemory: args.inMemory,
+      ...(args.stateDir ? { stateDir: args.stateDir } : {}),
       log: (m) => process.stdout.write(`[stack] ${m}\n`),
     });
   } catch (error) {

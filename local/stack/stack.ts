@@ -14,6 +14,8 @@ export interface StackOptions {
   readonly projectRoot: string;
   readonly port: number;
   readonly inMemory: boolean;
+  /** Defaults to `<projectRoot>/.local`. */
+  readonly stateDir?: string;
   readonly components?: readonly StackComponent[];
   readonly log?: (message: string) => void;
   readonly hostLogger?: HostLogger;
@@ -35,7 +37,7 @@ export interface StackInfo {
 }
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
-  const stateDir = join(options.projectRoot, '.local');
+  const stateDir = options.stateDir ?? join(options.projectRoot, '.local');
   mkdirSync(stateDir, { recursive: true });
   const log = options.log ?? (() => undefined);
   const started: StartedComponent[] = [];

@@ -1,0 +1,83 @@
+// `npm start` as a user runs it (the compiled entry point, in its own process).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { projectRoot, waitFor } from '../../helpers/fixtureApp';
+
+const entry = join(projectRoot, 'dist', 'local', 'stack', 'main.js');
+
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [entry, ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+const portOpen = (url: string) =>
+  new Promise<boolean>((resolve) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+
+describe('npm start (the local stack entry point)', () => {
+  it('gets ready, writes .local/stack.json, guards the API with the function key, and stops cleanly on SIGINT', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const cli = startCli(['--port', '0', '--in-memory', '--state-dir', stateDir]);
+    try {
+      await waitFor(() => (/Local stack ready/.test(cli.out()) ? true : undefined), 60000, `the ready line (stderr: ${cli.err()})`);
+      const info = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { baseUrl: string; functionKey: string; storageConnectionString: string };
+      assert.match(info.baseUrl, /^http:\/\/localhost:\d+\/api$/);
+      assert.match(info.storageConnectionString, /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(cli.out().includes(info.baseUrl), 'the ready line names the base URL');
+
+      const health = await fetch(`${info.baseUrl}/health`, { headers: { 'x-functions-key': info.functionKey } });
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { status: string }).status, 'healthy');
+      assert.equal((await fetch(`${info.baseUrl}/health`)).status, 401);
+
+      const tableEndpoint = /TableEndpoint=([^;]+)/.exec(info.storageConnectionString)![1]!;
+      const stopStarted = Date.now();
+      cli.child.kill('SIGINT');
+      assert.equal(await cli.exited, 0);
+      assert.ok(Date.now() - stopStarted < 5000, 'stopped within 5 s');
+      assert.equal(await portOpen(tableEndpoint), false, 'Azurite is still listening after stop');
+      assert.equal(await portOpen(info.baseUrl), false, 'the host is still listening after stop');
+      assert.equal(existsSync(join(stateDir, 'stack.json')), false, 'stack.json outlived the stack');
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start with a malformed setting and names it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const cli = startCli(['--port', '0', '--in-memory', '--state-dir', stateDir], { DEVICE_OFFLINE_AFTER_SECONDS: 'soon' });
+    assert.equal(await cli.exited, 1);
+    assert.match(cli.err(), /DEVICE_OFFLINE_AFTER_SECONDS: must be a positive whole number\. Expected: A device with no event/);
+  });
+
+  it('says clearly when the port is taken', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const first = startCli(['--port', '0', '--in-memory', '--state-dir', stateDir]);
+    try {
+      await waitFor(() => (/Local stack ready/.test(first.out()) ? true : undefined), 60000, 'the first stack');
+      const port = /localhost:(\d+)/.exec(first.out())![1]!;
+      const second = startCli(['--port', port, '--in-memory', '--state-dir', mkdtempSync(join(tmpdir(), 'stack-'))]);
+      assert.equal(await second.exited, 1);
+      assert.match(second.err(), new RegExp(`Port ${port} is already in use`));
+    } finally {
+      first.child.kill('SIGINT');
+      await first.exited;
+    }
+  });
+});
