@@ -33,7 +33,8 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.issues = options.issues ?? [];
-    this.retryable = options.retryable ?? status >= 500;
+    // 408 and 429 are transient by definition, like 5xx.
+    this.retryable = options.retryable ?? (status >= 500 || status === 408 || status === 429);
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.extensions = options.extensions ?? {};
   }

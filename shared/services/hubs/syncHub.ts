@@ -1,0 +1,137 @@
+// "Make hub H match revision R": the one idempotent operation behind the
+// HTTP fan-out and the reconciler (STYLE habit 8). It re-reads the hub every
+// time (level-triggered): create what is missing, update what drifted,
+// delete what this deployment no longer wants — never anything the app did
+// not create.
+import { AppError, isAppError } from '../../errors';
+import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
+import { canonicalJson } from './canonicalJson';
+import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
+import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
+import { defaultRetry, isRetryable, type RetryOptions, withRetry } from './retry';
+
+export interface SyncAction {
+  readonly op: 'create' | 'update' | 'delete';
+  readonly configurationId: string;
+  readonly reason: string;
+}
+
+export type HubSyncResult =
+  | { readonly state: 'applied'; readonly configurationId: string; readonly actions: readonly SyncAction[] }
+  | { readonly state: 'removed'; readonly actions: readonly SyncAction[] }
+  /** Transient: the hub was down, slow or throttled; try again later. */
+  | { readonly state: 'pending'; readonly error: SyncError; readonly actions: readonly SyncAction[] }
+  /** Terminal: retrying will not help until something changes (content conflict, hub full). */
+  | { readonly state: 'failed'; readonly error: SyncError; readonly actions: readonly SyncAction[] };
+
+export interface SyncError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface HubSyncDeps {
+  readonly configurations: HubConfigurations;
+  readonly limiter: RateLimiter;
+  /** Configurations the hub can hold (100 on standard tiers). */
+  readonly maxConfigurations: number;
+  readonly retry?: RetryOptions;
+  /** Longest the rate limiter may delay one operation before the sync gives up as pending. */
+  readonly maxRateWaitMs?: number;
+}
+
+const isManagedBy = (c: HubConfiguration, deploymentId: string) =>
+  c.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && c.labels[DEPLOYMENT_LABEL] === deploymentId;
+
+const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | undefined => {
+  if (have.targetCondition !== want.targetCondition) return 'target condition drifted';
+  if (have.priority !== want.priority) return 'priority drifted';
+  if (canonicalJson(have.labels) !== canonicalJson(want.labels)) return 'labels drifted';
+  return undefined;
+};
+
+const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
+  canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
+
+export async function syncHub(deploymentId: string, desired: ConfigurationSpec | undefined, deps: HubSyncDeps): Promise<HubSyncResult> {
+  const actions: SyncAction[] = [];
+  const retry: RetryOptions = { ...(deps.retry ?? defaultRetry), onThrottled: (s) => deps.limiter.pause(s) };
+  const call = <T>(operation: () => Promise<T>) =>
+    withRetry(async () => {
+      await deps.limiter.acquire(deps.maxRateWaitMs ?? 15000);
+      return operation();
+    }, retry);
+
+  try {
+    const existing = await call(() => deps.configurations.list());
+    const mine = existing.filter((c) => isManagedBy(c, deploymentId));
+    const superseded = mine.filter((c) => c.id !== desired?.id);
+
+    if (!desired) {
+      for (const c of superseded) {
+        await call(() => deps.configurations.delete(c.id));
+        actions.push({ op: 'delete', configurationId: c.id, reason: 'deployment removed from this hub' });
+      }
+      return { state: 'removed', actions };
+    }
+
+    const current = existing.find((c) => c.id === desired.id);
+    if (current) {
+      if (!sameContent(current, desired)) {
+        return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+      }
+      const reason = drifted(current, desired);
+      if (reason) {
+        await call(() => deps.configurations.update(desired, current.etag));
+        actions.push({ op: 'update', configurationId: desired.id, reason });
+      }
+    } else {
+      // Deleting superseded configurations waits until the new one exists,
+      // except when the hub is full: then they make the room.
+      let count = existing.length;
+      while (count >= deps.maxConfigurations && superseded.length) {
+        const victim = superseded.shift()!;
+        await call(() => deps.configurations.delete(victim.id));
+        actions.push({ op: 'delete', configurationId: victim.id, reason: 'superseded; made room under the hub configuration limit' });
+        count--;
+      }
+      if (count >= deps.maxConfigurations) {
+        return failed('HubConfigurationLimitReached', `the hub already holds ${count} configurations (limit ${deps.maxConfigurations}); delete unused deployments to make room`, actions);
+      }
+      await createOrAccept(desired, deps.configurations, call);
+      actions.push({ op: 'create', configurationId: desired.id, reason: 'missing on the hub' });
+    }
+
+    for (const c of superseded) {
+      await call(() => deps.configurations.delete(c.id));
+      actions.push({ op: 'delete', configurationId: c.id, reason: 'superseded by a newer revision' });
+    }
+    return { state: 'applied', configurationId: desired.id, actions };
+  } catch (error) {
+    if (error instanceof RateLimitWaitTooLong) return pending('RateLimited', error.message, actions);
+    if (isRetryable(error)) return pending(codeOf(error, 'HubUnavailable'), messageOf(error), actions);
+    if (isAppError(error)) return failed(error.code, error.message, actions);
+    throw error;
+  }
+}
+
+/** A create that finds the configuration already there (a retry, a concurrent pass) succeeds when the content matches. */
+async function createOrAccept(
+  desired: ConfigurationSpec,
+  configurations: HubConfigurations,
+  call: <T>(operation: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  try {
+    await call(() => configurations.create(desired));
+  } catch (error) {
+    if (!(isAppError(error) && error.status === 409)) throw error;
+    const found = await call(() => configurations.get(desired.id));
+    if (!found || !sameContent(found, desired)) {
+      throw new AppError('ContentConflict', 409, `configuration ${desired.id} exists with different content`, { retryable: false });
+    }
+  }
+}
+
+const codeOf = (error: unknown, fallback: string) => (isAppError(error) ? error.code : ((error as { code?: string }).code ?? fallback));
+const messageOf = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error)).slice(0, 500);
+const pending = (code: string, message: string, actions: SyncAction[]): HubSyncResult => ({ state: 'pending', error: { code, message }, actions });
+const failed = (code: string, message: string, actions: SyncAction[]): HubSyncResult => ({ state: 'failed', error: { code, message }, actions });
