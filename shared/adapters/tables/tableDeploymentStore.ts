@@ -1,0 +1,278 @@
+// DeploymentStore over Table storage. One partition per deployment (head,
+// revisions, hub targets), so creating a deployment or a revision is a single
+// entity-group transaction: nothing is half-written. ETags guard the head
+// against concurrent writers.
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { AppError, conflict, notFound, preconditionFailed } from '../../errors';
+import type { DeploymentHead, DeploymentStore, HubTarget, Page, RevisionRecord, SyncOutcome } from '../../services/deployments/deploymentStore';
+import { readChunked, textProperty, writeChunked } from './chunkedJson';
+import { statusOf, tableCall } from './tableErrors';
+
+type Entity = TableEntityResult<Record<string, unknown>>;
+
+const HEAD = 'head';
+const revisionKey = (n: number) => `rev-${String(n).padStart(10, '0')}`;
+const hubKey = (hub: string) => `hub-${hub}`;
+const NO_REVISION = -1;
+
+function headEntity(head: DeploymentHead) {
+  return {
+    partitionKey: head.id,
+    rowKey: HEAD,
+    labels: JSON.stringify(head.labels),
+    currentRevision: head.currentRevision,
+    createdAt: head.createdAt,
+    updatedAt: head.updatedAt,
+    deletedAt: head.deletedAt ?? '',
+  };
+}
+
+function toHead(e: Entity): DeploymentHead {
+  return {
+    id: textProperty(e.partitionKey),
+    labels: JSON.parse(textProperty(e.labels) || '{}') as Record<string, string>,
+    currentRevision: Number(e.currentRevision),
+    createdAt: textProperty(e.createdAt),
+    updatedAt: textProperty(e.updatedAt),
+    ...(e.deletedAt ? { deletedAt: textProperty(e.deletedAt) } : {}),
+  };
+}
+
+function revisionEntity(r: RevisionRecord) {
+  return {
+    partitionKey: r.deploymentId,
+    rowKey: revisionKey(r.number),
+    number: r.number,
+    hubs: JSON.stringify(r.hubs),
+    cause: JSON.stringify(r.cause),
+    createdAt: r.createdAt,
+    ...writeChunked('spec', r.spec),
+    ...writeChunked('configuration', r.configuration),
+  };
+}
+
+function toRevision(e: Entity): RevisionRecord {
+  return {
+    deploymentId: textProperty(e.partitionKey),
+    number: Number(e.number),
+    spec: readChunked('spec', e),
+    configuration: readChunked('configuration', e),
+    hubs: JSON.parse(textProperty(e.hubs)) as string[],
+    cause: JSON.parse(textProperty(e.cause)) as RevisionRecord['cause'],
+    createdAt: textProperty(e.createdAt),
+  };
+}
+
+function hubEntity(t: HubTarget) {
+  return {
+    partitionKey: t.deploymentId,
+    rowKey: hubKey(t.hub),
+    hub: t.hub,
+    desiredRevision: t.desiredRevision ?? NO_REVISION,
+    state: t.state,
+    attempts: t.attempts,
+    lastError: t.lastError ? JSON.stringify(t.lastError) : '',
+    lastAttemptAt: t.lastAttemptAt ?? '',
+    nextAttemptAt: t.nextAttemptAt ?? '',
+    appliedRevision: t.appliedRevision ?? NO_REVISION,
+  };
+}
+
+export function toHubTarget(e: Entity): HubTarget {
+  const desired = Number(e.desiredRevision);
+  const applied = Number(e.appliedRevision);
+  return {
+    deploymentId: textProperty(e.partitionKey),
+    hub: textProperty(e.hub),
+    desiredRevision: desired === NO_REVISION ? null : desired,
+    state: textProperty(e.state) as HubTarget['state'],
+    attempts: Number(e.attempts ?? 0),
+    ...(e.lastError ? { lastError: JSON.parse(textProperty(e.lastError)) as { code: string; message: string } } : {}),
+    ...(e.lastAttemptAt ? { lastAttemptAt: textProperty(e.lastAttemptAt) } : {}),
+    ...(e.nextAttemptAt ? { nextAttemptAt: textProperty(e.nextAttemptAt) } : {}),
+    ...(applied !== NO_REVISION ? { appliedRevision: applied } : {}),
+  };
+}
+
+const pendingTarget = (deploymentId: string, hub: string, desiredRevision: number | null): HubTarget => ({
+  deploymentId,
+  hub,
+  desiredRevision,
+  state: 'pending',
+  attempts: 0,
+});
+
+export function tableDeploymentStore(table: TableClient): DeploymentStore {
+  async function readHead(id: string): Promise<Entity | undefined> {
+    try {
+      return await tableCall('read deployment', () => table.getEntity<Record<string, unknown>>(id, HEAD));
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async function hubRows(id: string): Promise<Entity[]> {
+    const rows: Entity[] = [];
+    const filter = odata`PartitionKey eq ${id} and RowKey ge 'hub-' and RowKey lt 'hub.'`;
+    await tableCall('read hub targets', async () => {
+      for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
+    });
+    return rows;
+  }
+
+  async function submit(actions: TransactionAction[], operation: string): Promise<void> {
+    try {
+      await tableCall(operation, () => table.submitTransaction(actions));
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409) throw conflict('a deployment with this id already exists', 'DeploymentExists');
+      if (status === 412) throw preconditionFailed('the deployment changed meanwhile; read it again and retry with its new ETag');
+      throw error;
+    }
+  }
+
+  /** Hub rows for a new desired state: selected hubs get the revision, every other known hub gets "remove". */
+  function targetActions(id: string, existing: Entity[], hubs: readonly string[], revision: number | null): TransactionAction[] {
+    const wanted = new Set(hubs);
+    const actions: TransactionAction[] = hubs.map((hub) => ['upsert', hubEntity(pendingTarget(id, hub, revision)), 'Replace']);
+    for (const row of existing) {
+      const hub = String(row.hub);
+      if (!wanted.has(hub)) actions.push(['upsert', hubEntity(pendingTarget(id, hub, null)), 'Replace']);
+    }
+    return actions;
+  }
+
+  return {
+    async create(id, first) {
+      await tableCall('create table', () => table.createTable());
+      const now = first.revision.createdAt;
+      const head: DeploymentHead = { id, labels: first.labels, currentRevision: first.revision.number, createdAt: now, updatedAt: now };
+      const existing = await readHead(id);
+      if (existing) throw conflict(`deployment '${id}' already exists`, 'DeploymentExists');
+      await submit(
+        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number)],
+        'create deployment',
+      );
+      return head;
+    },
+
+    async addRevision(id, expectedRevision, next) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+      const head = toHead(current);
+      if (head.currentRevision !== expectedRevision) {
+        throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
+      }
+      const updated: DeploymentHead = { ...head, labels: next.labels, currentRevision: next.revision.number, updatedAt: next.revision.createdAt };
+      await submit(
+        [
+          ['update', headEntity(updated), 'Replace', { etag: current.etag }],
+          ['create', revisionEntity(next.revision)],
+          ...targetActions(id, await hubRows(id), next.hubs, next.revision.number),
+        ],
+        'add revision',
+      );
+      return updated;
+    },
+
+    async markDeleted(id, expectedRevision, at) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+      const head = toHead(current);
+      if (expectedRevision !== undefined && head.currentRevision !== expectedRevision) {
+        throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
+      }
+      const deleted: DeploymentHead = { ...head, deletedAt: at, updatedAt: at };
+      await submit([['update', headEntity(deleted), 'Replace', { etag: current.etag }], ...targetActions(id, await hubRows(id), [], null)], 'delete deployment');
+      return deleted;
+    },
+
+    async get(id) {
+      const entity = await readHead(id);
+      return entity ? toHead(entity) : undefined;
+    },
+
+    async getRevision(id, revision) {
+      try {
+        return toRevision(await tableCall('read revision', () => table.getEntity<Record<string, unknown>>(id, revisionKey(revision))));
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+
+    async listRevisions(id, { pageSize, continuationToken }) {
+      const filter = odata`PartitionKey eq ${id} and RowKey ge 'rev-' and RowKey lt 'rev.'`;
+      return tableCall('list revisions', async () => {
+        const page = await table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) }).next();
+        const value = (page.value ?? []) as Entity[] & { continuationToken?: string };
+        return { items: value.map(toRevision), ...(value.continuationToken ? { continuationToken: value.continuationToken } : {}) };
+      });
+    },
+
+    async list({ pageSize, continuationToken, labels, includeDeleted }): Promise<Page<DeploymentHead>> {
+      const filter = odata`RowKey eq ${HEAD}`;
+      return tableCall('list deployments', async () => {
+        await table.createTable();
+        const page = await table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) }).next();
+        const value = (page.value ?? []) as Entity[] & { continuationToken?: string };
+        // Label filters apply within the page, so a page may hold fewer than pageSize items.
+        const items = value
+          .map(toHead)
+          .filter((h) => includeDeleted || !h.deletedAt)
+          .filter((h) => Object.entries(labels ?? {}).every(([k, v]) => h.labels[k] === v));
+        return { items, ...(value.continuationToken ? { continuationToken: value.continuationToken } : {}) };
+      });
+    },
+
+    async hubTargets(id) {
+      return (await hubRows(id)).map(toHubTarget);
+    },
+
+    async recordSync(id, hub, forRevision, outcome: SyncOutcome) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        let row: Entity;
+        try {
+          row = await tableCall('read hub target', () => table.getEntity<Record<string, unknown>>(id, hubKey(hub)));
+        } catch (error) {
+          if (statusOf(error) === 404) return false;
+          throw error;
+        }
+        const target = toHubTarget(row);
+        if (target.desiredRevision !== forRevision) return false;
+        const next: HubTarget = {
+          ...target,
+          state: outcome.state,
+          attempts: outcome.state === 'applied' || outcome.state === 'removed' ? 0 : target.attempts + 1,
+          lastAttemptAt: outcome.at,
+          ...(outcome.state === 'applied' ? { appliedRevision: forRevision ?? undefined } : {}),
+        };
+        const { lastError: _e, nextAttemptAt: _n, ...rest } = next;
+        const entity = hubEntity({
+          ...rest,
+          ...(outcome.error ? { lastError: outcome.error } : {}),
+          ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
+        });
+        try {
+          await tableCall('record hub sync', () => table.updateEntity(entity, 'Replace', { etag: row.etag }));
+          return true;
+        } catch (error) {
+          if (statusOf(error) !== 412) throw error;
+        }
+      }
+      throw new AppError('ConcurrentUpdate', 503, `hub target ${id}/${hub} kept changing while recording a sync`, { retryable: true });
+    },
+
+    async purge(id) {
+      const rows: Entity[] = [];
+      await tableCall('read deployment rows', async () => {
+        for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${id}` } })) rows.push(row);
+      });
+      for (let i = 0; i < rows.length; i += 100) {
+        const batch = rows.slice(i, i + 100).map((r): TransactionAction => ['delete', { partitionKey: String(r.partitionKey), rowKey: String(r.rowKey) }]);
+        await tableCall('purge deployment', () => table.submitTransaction(batch));
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The desired state the fan-out and the reconciler converge hubs to: a
+// deployment's head, its immutable revisions, and one target row per hub.
+// Implemented over Table storage (adapters/tables/tableDeploymentStore.ts).
+import type { ConfigurationSpec } from '../hubs/hubConfigurations';
+
+export interface DeploymentHead {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly currentRevision: number;
+  /** Set when DELETE was accepted; the reconciler removes the hubs' configurations, then the rows. */
+  readonly deletedAt?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type RevisionCause =
+  | { readonly kind: 'create' | 'update' | 'patch' }
+  | { readonly kind: 'rollback'; readonly toRevision: number }
+  | { readonly kind: 'registry'; readonly provider: string; readonly deliveryId: string; readonly changes: readonly { module: string; from: string; to: string }[] };
+
+export interface RevisionRecord {
+  readonly deploymentId: string;
+  readonly number: number;
+  /** The request as the user gave it (for history and rollback), secrets excluded. */
+  readonly spec: unknown;
+  /** The configuration every selected hub gets for this revision. */
+  readonly configuration: ConfigurationSpec;
+  /** Hubs the selector chose when the revision was made. */
+  readonly hubs: readonly string[];
+  readonly cause: RevisionCause;
+  readonly createdAt: string;
+}
+
+export type HubSyncState = 'pending' | 'applied' | 'failed' | 'removed';
+
+export interface HubTarget {
+  readonly deploymentId: string;
+  readonly hub: string;
+  /** The revision this hub should run; null when the hub must have none of this deployment's configurations. */
+  readonly desiredRevision: number | null;
+  readonly state: HubSyncState;
+  readonly attempts: number;
+  readonly lastError?: { readonly code: string; readonly message: string };
+  readonly lastAttemptAt?: string;
+  readonly nextAttemptAt?: string;
+  readonly appliedRevision?: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly continuationToken?: string;
+}
+
+export interface NewRevision {
+  readonly revision: RevisionRecord;
+  /** Every hub that should hold a configuration of the deployment now; others get desiredRevision null. */
+  readonly hubs: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface SyncOutcome {
+  readonly state: HubSyncState;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly nextAttemptAt?: string;
+  readonly at: string;
+}
+
+export interface DeploymentStore {
+  /** Atomically writes head, first revision and hub targets; 409 if the id exists. */
+  create(id: string, first: NewRevision): Promise<DeploymentHead>;
+  /** Atomically appends a revision if the head is still at `expectedRevision` (412 otherwise, 404 if absent). */
+  addRevision(id: string, expectedRevision: number, next: NewRevision): Promise<DeploymentHead>;
+  /** Marks the deployment deleted and sets every hub target to remove its configurations. */
+  markDeleted(id: string, expectedRevision: number | undefined, at: string): Promise<DeploymentHead>;
+  get(id: string): Promise<DeploymentHead | undefined>;
+  getRevision(id: string, revision: number): Promise<RevisionRecord | undefined>;
+  listRevisions(id: string, options: { pageSize: number; continuationToken?: string }): Promise<Page<RevisionRecord>>;
+  list(options: { pageSize: number; continuationToken?: string; labels?: Readonly<Record<string, string>>; includeDeleted?: boolean }): Promise<Page<DeploymentHead>>;
+  hubTargets(id: string): Promise<HubTarget[]>;
+  /** Records a sync result, unless the target's desired revision moved on meanwhile (returns false then). */
+  recordSync(id: string, hub: string, forRevision: number | null, outcome: SyncOutcome): Promise<boolean>;
+  /** Drops every row of a deleted deployment once no hub holds its configurations. */
+  purge(id: string): Promise<void>;
+}

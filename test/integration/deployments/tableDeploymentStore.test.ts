@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
+import { isAppError } from '../../../shared/errors';
+import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
+
+function revision(id: string, number: number, hubs: string[], extra: Record<string, unknown> = {}): NewRevision {
+  return {
+    labels: { team: 'edge', ...(extra.labels as Record<string, string> | undefined) },
+    hubs,
+    revision: {
+      deploymentId: id,
+      number,
+      spec: { note: `revision ${number}`, ...extra },
+      configuration: { id: `${id}-r${number}`, content: { modulesContent: { big: extra.big ?? 'x' } }, targetCondition: "tags.env='prod'", priority: 10, labels: {} },
+      hubs,
+      cause: { kind: number === 1 ? 'create' : 'update' },
+      createdAt: new Date(Date.UTC(2026, 10, 24, 12, number)).toISOString(),
+    },
+  };
+}
+
+const rejectsWith = async (promise: Promise<unknown>, status: number) =>
+  assert.rejects(promise, (e: unknown) => isAppError(e) && (e).status === status);
+
+describe('deployment store on Table storage', () => {
+  let azurite: AzuriteHandle;
+  let store: DeploymentStore;
+  before(async () => {
+    azurite = await startAzurite();
+    store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, 'deployments', { allowInsecureConnection: true }));
+  });
+  after(async () => azurite.stop());
+
+  it('creates head, first revision and hub targets together, and refuses the same id twice', async () => {
+    const head = await store.create('web', revision('web', 1, ['weu', 'eus']));
+    assert.equal(head.currentRevision, 1);
+    assert.deepEqual((await store.hubTargets('web')).map((t) => [t.hub, t.desiredRevision, t.state]).sort(), [['eus', 1, 'pending'], ['weu', 1, 'pending']]);
+    assert.equal((await store.getRevision('web', 1))?.configuration.id, 'web-r1');
+    await rejectsWith(store.create('web', revision('web', 1, ['weu'])), 409);
+  });
+
+  it('appends a revision only from the current one (412 when stale) and retargets hubs no longer selected', async () => {
+    await rejectsWith(store.addRevision('web', 7, revision('web', 8, ['weu'])), 412);
+    const head = await store.addRevision('web', 1, revision('web', 2, ['weu', 'sea']));
+    assert.equal(head.currentRevision, 2);
+    const targets = Object.fromEntries((await store.hubTargets('web')).map((t) => [t.hub, t.desiredRevision]));
+    assert.deepEqual(targets, { weu: 2, sea: 2, eus: null });
+    assert.equal((await store.listRevisions('web', { pageSize: 10 })).items.length, 2);
+  });
+
+  it('records a sync result unless the desired revision moved on meanwhile', async () => {
+    const at = new Date().toISOString();
+    assert.equal(await store.recordSync('web', 'weu', 1, { state: 'applied', at }), false);
+    assert.equal(await store.recordSync('web', 'weu', 2, { state: 'applied', at }), true);
+    assert.equal(await store.recordSync('web', 'sea', 2, { state: 'pending', at, error: { code: 'HubUnreachable', message: 'down' }, nextAttemptAt: at }), true);
+    const targets = Object.fromEntries((await store.hubTargets('web')).map((t) => [t.hub, t]));
+    assert.equal(targets.weu?.appliedRevision, 2);
+    assert.equal(targets.sea?.attempts, 1);
+    assert.equal(targets.sea?.lastError?.code, 'HubUnreachable');
+  });
+
+  it('keeps manifests larger than one table property intact', async () => {
+    const big = 'm'.repeat(150_000);
+    await store.create('large', revision('large', 1, ['weu'], { big }));
+    const stored = await store.getRevision('large', 1);
+    assert.equal((stored?.configuration.content.modulesContent as { big: string }).big, big);
+    await rejectsWith(store.create('huge', revision('huge', 1, ['weu'], { big: 'h'.repeat(600_000) })), 413);
+    assert.equal(await store.get('huge'), undefined, 'nothing half-written');
+  });
+
+  it('lists deployments by page and label, and hides deleted ones', async () => {
+    await store.create('api', revision('api', 1, ['weu'], { labels: { team: 'core' } }));
+    const core = await store.list({ pageSize: 50, labels: { team: 'core' } });
+    assert.deepEqual(core.items.map((d) => d.id), ['api']);
+    const first = await store.list({ pageSize: 1 });
+    assert.equal(first.items.length, 1);
+    assert.ok(first.continuationToken);
+    const second = await store.list({ pageSize: 1, continuationToken: first.continuationToken });
+    assert.notEqual(second.items[0]?.id, first.items[0]?.id);
+
+    await store.markDeleted('api', 1, new Date().toISOString());
+    assert.deepEqual((await store.list({ pageSize: 50, labels: { team: 'core' } })).items, []);
+    assert.deepEqual((await store.hubTargets('api')).map((t) => t.desiredRevision), [null]);
+    await store.purge('api');
+    assert.equal(await store.get('api'), undefined);
+  });
+
+  it('reports a storage outage as a retryable error', async () => {
+    const dead = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9'), 'deployments', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }));
+    await assert.rejects(dead.get('web'), (e: unknown) => isAppError(e) && e.retryable && e.status === 503);
+  });
+});
