@@ -1,0 +1,67 @@
+// IdempotencyStore over Table storage: PK = scope, RK = sha256 of the key (keys
+// may hold characters RowKeys forbid). Create-if-absent is the claim.
+import { createHash } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import type { IdempotencyRecord, IdempotencyStore } from '../../services/idempotency/idempotency';
+import { readChunked, textProperty, writeChunked } from './chunkedJson';
+import { statusOf, tableCall } from './tableErrors';
+
+const rowKey = (key: string) => createHash('sha256').update(key).digest('hex');
+/** PartitionKeys may not hold / \\ # ? or control characters; scopes like "POST /deployments" do. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what Table keys forbid
+const partitionKey = (scope: string) => scope.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '_');
+
+export function tableIdempotencyStore(table: TableClient): IdempotencyStore {
+  let tableReady: Promise<unknown> | undefined;
+  const ready = () => (tableReady ??= tableCall('create table', () => table.createTable()));
+
+  return {
+    async claim(scope, key, requestHash, at) {
+      await ready();
+      try {
+        await tableCall('claim idempotency key', () => table.createEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), requestHash, state: 'pending', createdAt: at }));
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 409) return false;
+        throw error;
+      }
+    },
+    async get(scope, key): Promise<IdempotencyRecord | undefined> {
+      try {
+        const e = await tableCall('read idempotency key', () => table.getEntity<Record<string, unknown>>(partitionKey(scope), rowKey(key)));
+        const response = e.state === 'done' ? readChunked<IdempotencyRecord['response']>('response', e) : undefined;
+        return {
+          requestHash: textProperty(e.requestHash),
+          state: e.state === 'done' ? 'done' : 'pending',
+          createdAt: textProperty(e.createdAt),
+          version: e.etag,
+          ...(response ? { response } : {}),
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async takeOver(scope, key, version, requestHash, at) {
+      try {
+        await tableCall('take over idempotency key', () =>
+          table.updateEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), requestHash, state: 'pending', createdAt: at }, 'Replace', { etag: version }),
+        );
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 412) return false;
+        throw error;
+      }
+    },
+    async complete(scope, key, response) {
+      await tableCall('store idempotent response', () => table.updateEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), state: 'done', ...writeChunked('response', response) }, 'Merge'));
+    },
+    async release(scope, key) {
+      try {
+        await tableCall('release idempotency key', () => table.deleteEntity(partitionKey(scope), rowKey(key)));
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
+  };
+}
