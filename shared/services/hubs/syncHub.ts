@@ -52,7 +52,17 @@ const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | unde
 const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
   canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
 
-export async function syncHub(deploymentId: string, desired: ConfigurationSpec | undefined, deps: HubSyncDeps): Promise<HubSyncResult> {
+/**
+ * `snapshot`: the hub's configurations as the caller just listed them. The
+ * reconciler lists each hub once per pass and syncs every deployment from that
+ * list (configuration reads count against the same 20/min/unit as writes).
+ */
+export async function syncHub(
+  deploymentId: string,
+  desired: ConfigurationSpec | undefined,
+  deps: HubSyncDeps,
+  snapshot?: readonly HubConfiguration[],
+): Promise<HubSyncResult> {
   const actions: SyncAction[] = [];
   const retry: RetryOptions = { ...(deps.retry ?? defaultRetry), onThrottled: (s) => deps.limiter.pause(s) };
   const call = <T>(operation: () => Promise<T>) =>
@@ -62,7 +72,7 @@ export async function syncHub(deploymentId: string, desired: ConfigurationSpec |
     }, retry);
 
   try {
-    const existing = await call(() => deps.configurations.list());
+    const existing = snapshot ? [...snapshot] : await call(() => deps.configurations.list());
     const mine = existing.filter((c) => isManagedBy(c, deploymentId));
     const superseded = mine.filter((c) => c.id !== desired?.id);
 

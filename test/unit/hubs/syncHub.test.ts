@@ -58,6 +58,16 @@ describe('syncing one hub to a revision', () => {
     assert.deepEqual([...hub.configs.keys()], ['web-r2']);
   });
 
+  it('syncs from a snapshot the caller listed, without listing again', async () => {
+    const hub = new MemoryHub();
+    await syncHub('web', spec('web', 1), deps(hub));
+    const snapshot = await hub.list();
+    hub.calls.length = 0;
+    const result = await syncHub('web', spec('web', 2, 'nginx:2'), deps(hub), snapshot);
+    assert.equal(result.state, 'applied');
+    assert.deepEqual(hub.calls, ['create web-r2', 'delete web-r1']);
+  });
+
   it('never touches configurations it did not create or of other deployments', async () => {
     const hub = new MemoryHub();
     await hub.create({ ...spec('web', 7), labels: { team: 'manual' } }); // same id scheme, not managed

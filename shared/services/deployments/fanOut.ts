@@ -1,0 +1,78 @@
+// Pushes a deployment's desired state to its hubs, all in parallel (bounded),
+// each through syncHub, and records every hub's outcome. One hub failing never
+// fails the others; what did not converge is left pending or failed for the
+// reconciler, with the time it should try again.
+import { type HubSyncResult, syncHub } from '../hubs/syncHub';
+import type { DeploymentStore, HubTarget, RevisionRecord } from './deploymentStore';
+import type { HubFleet } from './hubRuntime';
+import { type BackoffOptions, defaultBackoff, nextAttemptAt } from './nextAttempt';
+
+export interface HubOutcome {
+  readonly hub: string;
+  readonly desiredRevision: number | null;
+  readonly result: HubSyncResult;
+  /** False when a newer desired state replaced this one meanwhile (the result was not recorded). */
+  readonly recorded: boolean;
+}
+
+export interface FanOutDeps {
+  readonly store: DeploymentStore;
+  readonly fleet: HubFleet;
+  readonly now?: () => Date;
+  readonly concurrency?: number;
+  readonly backoff?: BackoffOptions;
+  readonly maxRateWaitMs?: number;
+}
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Syncs the given hub targets of one deployment. */
+export async function fanOut(deploymentId: string, targets: readonly HubTarget[], deps: FanOutDeps): Promise<HubOutcome[]> {
+  const now = deps.now ?? (() => new Date());
+  const revisions = new Map<number, Promise<RevisionRecord | undefined>>();
+  const revision = (n: number) => {
+    let found = revisions.get(n);
+    if (!found) revisions.set(n, (found = deps.store.getRevision(deploymentId, n)));
+    return found;
+  };
+
+  return mapBounded(targets, deps.concurrency ?? 16, async (target): Promise<HubOutcome> => {
+    const hub = deps.fleet.hubs.get(target.hub);
+    let result: HubSyncResult;
+    if (!hub) {
+      result = { state: 'failed', error: { code: 'HubNotConfigured', message: `hub '${target.hub}' is not in the HUBS setting` }, actions: [] };
+    } else {
+      const desired = target.desiredRevision === null ? undefined : (await revision(target.desiredRevision))?.configuration;
+      if (target.desiredRevision !== null && !desired) {
+        result = { state: 'failed', error: { code: 'RevisionMissing', message: `revision ${target.desiredRevision} is not stored` }, actions: [] };
+      } else {
+        result = await syncHub(deploymentId, desired, {
+          configurations: hub.configurations,
+          limiter: hub.limiter,
+          maxConfigurations: deps.fleet.maxConfigurations,
+          ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}),
+        });
+      }
+    }
+    const at = now();
+    const recorded = await deps.store.recordSync(deploymentId, target.hub, target.desiredRevision, {
+      state: result.state,
+      at: at.toISOString(),
+      ...(result.state === 'pending' || result.state === 'failed'
+        ? { error: result.error, nextAttemptAt: nextAttemptAt(at, target.attempts + 1, deps.backoff ?? defaultBackoff) }
+        : {}),
+    });
+    return { hub: target.hub, desiredRevision: target.desiredRevision, result, recorded };
+  });
+}

@@ -1,0 +1,17 @@
+// What the services know about one configured hub at run time: its settings
+// (name, region, labels) and the means to sync it (configurations port, rate limiter).
+import type { HubConfigurations } from '../hubs/hubConfigurations';
+import type { RateLimiter } from '../hubs/rateLimiter';
+
+export interface HubRuntime {
+  readonly name: string;
+  readonly region: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly configurations: HubConfigurations;
+  readonly limiter: RateLimiter;
+}
+
+export interface HubFleet {
+  readonly hubs: ReadonlyMap<string, HubRuntime>;
+  readonly maxConfigurations: number;
+}
