@@ -230,6 +230,21 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       return (await hubRows(id)).map(toHubTarget);
     },
 
+    async desiredState() {
+      const heads: DeploymentHead[] = [];
+      const targets: HubTarget[] = [];
+      // Revisions (the large rows) are left out: the reconciler reads only the ones it needs.
+      const filter = odata`RowKey eq ${HEAD} or (RowKey ge 'hub-' and RowKey lt 'hub.')`;
+      await tableCall('read desired state', async () => {
+        await table.createTable();
+        for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+          if (row.rowKey === HEAD) heads.push(toHead(row));
+          else targets.push(toHubTarget(row));
+        }
+      });
+      return { heads, targets };
+    },
+
     async recordSync(id, hub, forRevision, outcome: SyncOutcome) {
       for (let attempt = 0; attempt < 3; attempt++) {
         let row: Entity;

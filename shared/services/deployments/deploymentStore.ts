@@ -77,6 +77,8 @@ export interface DeploymentStore {
   listRevisions(id: string, options: { pageSize: number; continuationToken?: string }): Promise<Page<RevisionRecord>>;
   list(options: { pageSize: number; continuationToken?: string; labels?: Readonly<Record<string, string>>; includeDeleted?: boolean }): Promise<Page<DeploymentHead>>;
   hubTargets(id: string): Promise<HubTarget[]>;
+  /** Every deployment head (deleted ones included) and hub target: the reconciler's view of desired state. */
+  desiredState(): Promise<{ heads: DeploymentHead[]; targets: HubTarget[] }>;
   /** Records a sync result, unless the target's desired revision moved on meanwhile (returns false then). */
   recordSync(id: string, hub: string, forRevision: number | null, outcome: SyncOutcome): Promise<boolean>;
   /** Drops every row of a deleted deployment once no hub holds its configurations. */

@@ -1,0 +1,149 @@
+// The reconciler's hub pass (level-triggered, like a Kubernetes controller):
+// 1. list every hub once (configuration reads are throttled like writes);
+// 2. read the desired state *after* listing: the fan-out stores desired state
+//    before creating a configuration, so whatever a hub holds is known by then
+//    and garbage collection cannot race a deployment being created;
+// 3. per hub, sync every due target from the snapshot, delete managed
+//    configurations of deployments that no longer exist, and purge deleted
+//    deployments whose configurations are gone everywhere.
+// A time budget bounds the pass; what is left continues in the next one.
+import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
+import type { DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
+import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
+import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
+import type { HubConfiguration } from '../hubs/hubConfigurations';
+import { defaultRetry, withRetry } from '../hubs/retry';
+import { type SyncAction, syncHub } from '../hubs/syncHub';
+
+export interface ReconcileDeps {
+  readonly store: DeploymentStore;
+  readonly fleet: HubFleet;
+  readonly budgetMs: number;
+  readonly now?: () => Date;
+  readonly backoff?: BackoffOptions;
+  readonly hubConcurrency?: number;
+}
+
+export interface HubPassReport {
+  readonly hub: string;
+  readonly reachable: boolean;
+  readonly error?: string;
+  readonly actions: readonly (SyncAction & { deploymentId: string })[];
+  readonly failures: readonly { deploymentId: string; state: string; code: string; message: string }[];
+  readonly skippedUntilLater: number;
+  readonly unfinished: boolean;
+}
+
+export interface HubsPassReport {
+  readonly hubs: readonly HubPassReport[];
+  readonly purged: readonly string[];
+  readonly budgetExceeded: boolean;
+}
+
+type Snapshot = { ok: true; configs: HubConfiguration[] } | { ok: false; error: string };
+
+const due = (t: HubTarget, now: Date) => (t.state === 'applied' || t.state === 'removed' ? true : !t.nextAttemptAt || Date.parse(t.nextAttemptAt) <= now.getTime());
+
+async function listHub(hub: HubRuntime): Promise<Snapshot> {
+  try {
+    const configs = await withRetry(async () => {
+      await hub.limiter.acquire(15000);
+      return hub.configurations.list();
+    }, { ...defaultRetry, onThrottled: (s) => hub.limiter.pause(s) });
+    return { ok: true, configs };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  }
+}
+
+export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport> {
+  const now = deps.now ?? (() => new Date());
+  const deadline = now().getTime() + deps.budgetMs;
+  const outOfTime = () => now().getTime() >= deadline;
+  const hubs = [...deps.fleet.hubs.values()];
+
+  const snapshots = new Map<string, Snapshot>();
+  await Promise.all(hubs.map(async (hub) => snapshots.set(hub.name, await listHub(hub))));
+  const { heads, targets } = await deps.store.desiredState();
+  const known = new Set(heads.map((h) => h.id));
+  const revisions = new Map<string, Promise<RevisionRecord | undefined>>();
+  const revision = (id: string, n: number) => {
+    const key = `${id}#${n}`;
+    let found = revisions.get(key);
+    if (!found) revisions.set(key, (found = deps.store.getRevision(id, n)));
+    return found;
+  };
+
+  let budgetExceeded = false;
+  const reports: HubPassReport[] = [];
+  const queue = [...hubs];
+  await Promise.all(
+    Array.from({ length: Math.min(deps.hubConcurrency ?? 8, queue.length) }, async () => {
+      for (let hub = queue.shift(); hub; hub = queue.shift()) {
+        const report = await reconcileHub(hub, snapshots.get(hub.name)!);
+        budgetExceeded ||= report.unfinished;
+        reports.push(report);
+      }
+    }),
+  );
+
+  async function reconcileHub(hub: HubRuntime, snapshot: Snapshot): Promise<HubPassReport> {
+    const actions: (SyncAction & { deploymentId: string })[] = [];
+    const failures: HubPassReport['failures'][number][] = [];
+    if (!snapshot.ok) return { hub: hub.name, reachable: false, error: snapshot.error, actions, failures, skippedUntilLater: 0, unfinished: false };
+    let configs = snapshot.configs;
+    let skippedUntilLater = 0;
+    const mine = targets.filter((t) => t.hub === hub.name).sort((a, b) => a.deploymentId.localeCompare(b.deploymentId));
+
+    for (const target of mine) {
+      if (outOfTime()) return { hub: hub.name, reachable: true, actions, failures, skippedUntilLater, unfinished: true };
+      if (!due(target, now())) {
+        skippedUntilLater++;
+        continue;
+      }
+      const desired = target.desiredRevision === null ? undefined : (await revision(target.deploymentId, target.desiredRevision))?.configuration;
+      if (target.desiredRevision !== null && !desired) continue;
+      const result = await syncHub(target.deploymentId, desired, { configurations: hub.configurations, limiter: hub.limiter, maxConfigurations: deps.fleet.maxConfigurations }, configs);
+      // Keep the snapshot true for the next deployment (the hub limit counts every configuration).
+      const deleted = new Set(result.actions.filter((a) => a.op === 'delete').map((a) => a.configurationId));
+      configs = configs.filter((c) => !deleted.has(c.id));
+      if (desired && result.actions.some((a) => a.op === 'create')) configs.push({ ...desired, etag: '' });
+      actions.push(...result.actions.map((a) => ({ ...a, deploymentId: target.deploymentId })));
+
+      const changed = result.state !== target.state || result.actions.length > 0 || target.lastError !== undefined;
+      if (changed) {
+        const at = now();
+        await deps.store.recordSync(target.deploymentId, hub.name, target.desiredRevision, {
+          state: result.state,
+          at: at.toISOString(),
+          ...(result.state === 'pending' || result.state === 'failed'
+            ? { error: result.error, nextAttemptAt: nextAttemptAt(at, target.attempts + 1, deps.backoff ?? defaultBackoff) }
+            : {}),
+        });
+      }
+      if (result.state === 'pending' || result.state === 'failed') {
+        failures.push({ deploymentId: target.deploymentId, state: result.state, ...result.error });
+      }
+    }
+
+    // Managed configurations of deployments that no longer exist at all.
+    for (const orphan of configs.filter((c) => c.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && !known.has(c.labels[DEPLOYMENT_LABEL] ?? ''))) {
+      if (outOfTime()) return { hub: hub.name, reachable: true, actions, failures, skippedUntilLater, unfinished: true };
+      const result = await syncHub(orphan.labels[DEPLOYMENT_LABEL] ?? '', undefined, { configurations: hub.configurations, limiter: hub.limiter, maxConfigurations: deps.fleet.maxConfigurations }, [orphan]);
+      actions.push(...result.actions.map((a) => ({ ...a, reason: 'belongs to no known deployment', deploymentId: orphan.labels[DEPLOYMENT_LABEL] ?? '' })));
+    }
+    return { hub: hub.name, reachable: true, actions, failures, skippedUntilLater, unfinished: false };
+  }
+
+  // Deleted deployments whose configurations are gone from every hub: drop their rows.
+  const purged: string[] = [];
+  const fresh = budgetExceeded ? undefined : await deps.store.desiredState();
+  for (const head of fresh?.heads.filter((h) => h.deletedAt) ?? []) {
+    const rest = fresh!.targets.filter((t) => t.deploymentId === head.id);
+    if (rest.every((t) => t.state === 'removed' || !deps.fleet.hubs.has(t.hub))) {
+      await deps.store.purge(head.id);
+      purged.push(head.id);
+    }
+  }
+  return { hubs: reports.sort((a, b) => a.hub.localeCompare(b.hub)), purged, budgetExceeded };
+}

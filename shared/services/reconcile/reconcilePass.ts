@@ -1,0 +1,50 @@
+// One reconcile pass: take the lease, run the steps, renew the lease as it
+// goes, and return a report — the structured summary an operator reads when
+// something looks wrong (what changed, what failed, how long it took).
+import type { PassLease } from './passLease';
+import { type HubsPassReport, type ReconcileDeps, reconcileHubs } from './reconcileHubs';
+
+export type PassReport =
+  | { readonly ran: false; readonly reason: 'another pass holds the lease'; readonly at: string }
+  | {
+      readonly ran: true;
+      readonly startedAt: string;
+      readonly durationMs: number;
+      readonly leaseLost: boolean;
+      readonly hubs: HubsPassReport;
+      readonly summary: { readonly creates: number; readonly updates: number; readonly deletes: number; readonly failures: number; readonly unreachableHubs: readonly string[]; readonly purged: number; readonly budgetExceeded: boolean };
+    };
+
+export async function reconcilePass(lease: PassLease, deps: ReconcileDeps): Promise<PassReport> {
+  const now = deps.now ?? (() => new Date());
+  const held = await lease.tryAcquire();
+  if (!held) return { ran: false, reason: 'another pass holds the lease', at: now().toISOString() };
+  const started = now();
+  let leaseLost = false;
+  const renewal = setInterval(() => {
+    void held.renew().then((ok) => (leaseLost ||= !ok));
+  }, 20_000);
+  try {
+    const hubs = await reconcileHubs(deps);
+    const actions = hubs.hubs.flatMap((h) => h.actions);
+    return {
+      ran: true,
+      startedAt: started.toISOString(),
+      durationMs: now().getTime() - started.getTime(),
+      leaseLost,
+      hubs,
+      summary: {
+        creates: actions.filter((a) => a.op === 'create').length,
+        updates: actions.filter((a) => a.op === 'update').length,
+        deletes: actions.filter((a) => a.op === 'delete').length,
+        failures: hubs.hubs.reduce((n, h) => n + h.failures.length, 0),
+        unreachableHubs: hubs.hubs.filter((h) => !h.reachable).map((h) => h.hub),
+        purged: hubs.purged.length,
+        budgetExceeded: hubs.budgetExceeded,
+      },
+    };
+  } finally {
+    clearInterval(renewal);
+    await held.release();
+  }
+}

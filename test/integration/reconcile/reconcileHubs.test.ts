@@ -1,0 +1,139 @@
+// The reconcile pass over the real Table store and blob lease (Azurite) with
+// in-memory hubs; the simulator-backed end-to-end runs are in the API tests.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { ContainerClient } from '@azure/storage-blob';
+import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
+import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
+import { AppError } from '../../../shared/errors';
+import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import { fanOut } from '../../../shared/services/deployments/fanOut';
+import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
+import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
+import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
+import { MemoryHub } from '../../helpers/memoryHub';
+
+const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
+const managed = (id: string, n: number) => ({ managedBy: 'edge-fleet-control-plane', fleetDeployment: id, fleetRevision: String(n) });
+
+function fleetOf(hubs: MemoryHub[], maxConfigurations = 100): HubFleet {
+  return { maxConfigurations, hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: {}, configurations: h, limiter: unlimited }])) };
+}
+
+function newRevision(id: string, number: number, hubs: string[]): NewRevision {
+  return {
+    labels: {},
+    hubs,
+    revision: {
+      deploymentId: id,
+      number,
+      spec: {},
+      configuration: { id: `${id}-r${number}`, content: { modulesContent: { n: number } }, targetCondition: "tags.env='prod'", priority: 10, labels: managed(id, number) },
+      hubs,
+      cause: { kind: 'create' },
+      createdAt: new Date().toISOString(),
+    },
+  };
+}
+
+describe('reconcile pass', () => {
+  let azurite: AzuriteHandle;
+  let store: DeploymentStore;
+  let container: ContainerClient;
+  let table = 0;
+  before(async () => {
+    azurite = await startAzurite();
+    container = new ContainerClient(azurite.connectionString, 'leases');
+  });
+  after(async () => azurite.stop());
+  const freshStore = () => (store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, `deployments${++table}`, { allowInsecureConnection: true })));
+  const pass = (fleet: HubFleet, now = () => new Date(), budgetMs = 30_000) => reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs, now });
+
+  it('restores a configuration deleted behind the app’s back, and leaves converged hubs alone', async () => {
+    freshStore();
+    const weu = new MemoryHub('weu');
+    await store.create('web', newRevision('web', 1, ['weu']));
+    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([weu]) });
+    await weu.delete('web-r1');
+    const report = await pass(fleetOf([weu]));
+    assert.ok(report.ran && report.summary.creates === 1);
+    assert.ok(weu.configs.has('web-r1'));
+    weu.calls.length = 0;
+    const quiet = await pass(fleetOf([weu]));
+    assert.ok(quiet.ran && quiet.summary.creates + quiet.summary.updates + quiet.summary.deletes === 0);
+    assert.deepEqual(weu.calls, ['list']);
+  });
+
+  it('converges a hub that was down once it is back and its retry time has come', async () => {
+    freshStore();
+    const sea = new MemoryHub('sea');
+    sea.failNext = { count: 1000, error: new AppError('HubUnreachable', 503, 'down') };
+    await store.create('web', newRevision('web', 1, ['sea']));
+    let clock = Date.parse('2026-11-24T12:00:00Z');
+    const now = () => new Date(clock);
+    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([sea]), now });
+    const down = await pass(fleetOf([sea]), now);
+    assert.ok(down.ran && down.summary.unreachableHubs.includes('sea'));
+    sea.failNext = undefined;
+    const early = await pass(fleetOf([sea]), now);
+    assert.ok(early.ran && early.hubs.hubs[0]!.skippedUntilLater === 1, 'retried before its backoff elapsed');
+    clock += 20 * 60_000;
+    await pass(fleetOf([sea]), now);
+    assert.ok(sea.configs.has('web-r1'));
+    assert.equal((await store.hubTargets('web'))[0]?.state, 'applied');
+  });
+
+  it('removes superseded and orphaned managed configurations, never foreign ones', async () => {
+    freshStore();
+    const weu = new MemoryHub('weu');
+    await store.create('web', newRevision('web', 2, ['weu']));
+    await weu.create({ ...newRevision('web', 1, []).revision.configuration }); // superseded revision left behind
+    await weu.create({ ...newRevision('ghost', 1, []).revision.configuration }); // deployment that no longer exists
+    await weu.create({ id: 'hand-made', content: { modulesContent: {} }, targetCondition: '', priority: 1, labels: { team: 'ops' } });
+    await pass(fleetOf([weu]));
+    assert.deepEqual([...weu.configs.keys()].sort(), ['hand-made', 'web-r2']);
+  });
+
+  it('records a clear error when the hub is full', async () => {
+    freshStore();
+    const weu = new MemoryHub('weu');
+    await weu.create({ id: 'foreign-1', content: { modulesContent: {} }, targetCondition: '', priority: 1, labels: {} });
+    await store.create('web', newRevision('web', 1, ['weu']));
+    await pass(fleetOf([weu], 1));
+    const [target] = await store.hubTargets('web');
+    assert.equal(target?.state, 'failed');
+    assert.equal(target?.lastError?.code, 'HubConfigurationLimitReached');
+  });
+
+  it('lets only one of two simultaneous passes do the work', async () => {
+    freshStore();
+    const weu = new MemoryHub('weu');
+    await store.create('web', newRevision('web', 1, ['weu']));
+    const [a, b] = await Promise.all([pass(fleetOf([weu])), pass(fleetOf([weu]))]);
+    assert.equal([a, b].filter((r) => r.ran).length, 1);
+    assert.equal(weu.calls.filter((c) => c.startsWith('create')).length, 1);
+  });
+
+  it('stops cleanly when its time budget is spent and finishes in the next pass', async () => {
+    freshStore();
+    const weu = new MemoryHub('weu');
+    for (const id of ['a', 'b', 'c']) await store.create(id, newRevision(id, 1, ['weu']));
+    const spent = await pass(fleetOf([weu]), () => new Date(), 0);
+    assert.ok(spent.ran && spent.summary.budgetExceeded);
+    await pass(fleetOf([weu]));
+    assert.equal(weu.configs.size, 3);
+  });
+
+  it('removes a deleted deployment from every hub, then forgets it', async () => {
+    freshStore();
+    const [weu, eus] = [new MemoryHub('weu'), new MemoryHub('eus')];
+    await store.create('web', newRevision('web', 1, ['weu', 'eus']));
+    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([weu, eus]) });
+    await store.markDeleted('web', 1, new Date().toISOString());
+    const report = await pass(fleetOf([weu, eus]));
+    assert.ok(report.ran && report.hubs.purged.includes('web'));
+    assert.equal(weu.configs.size + eus.configs.size, 0);
+    assert.equal(await store.get('web'), undefined);
+  });
+});
