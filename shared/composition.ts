@@ -1,11 +1,22 @@
 // The composition root: settings are read and validated once, when the app
 // loads (a bad setting stops the app with a message naming it), and adapters
 // are built once, lazily, and shared by every function (STYLE habits 9, 12).
-import { TableServiceClient } from '@azure/data-tables';
+import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import type { StorageConnection } from './config/connections';
-import { loadSettings, type Settings } from './config/settings';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { Registry } from 'azure-iothub';
+import { blobPassLease } from './adapters/blobs/blobPassLease';
+import { registryConfigurations } from './adapters/iothub/registryConfigurations';
+import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
+import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
+import type { StorageConnection } from './config/connections';
+import { type HubSetting, loadSettings, type Settings } from './config/settings';
+import { buildFleet } from './services/deployments/buildFleet';
+import type { DeploymentStore } from './services/deployments/deploymentStore';
+import type { HubFleet } from './services/deployments/hubRuntime';
+import type { IdempotencyStore } from './services/idempotency/idempotency';
+import type { PassLease } from './services/reconcile/passLease';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
 
 export const settings: Settings = loadSettings(process.env);
@@ -13,6 +24,10 @@ export const settings: Settings = loadSettings(process.env);
 export interface Services {
   readonly settings: Settings;
   readonly tableService: TableServiceClient;
+  readonly deployments: DeploymentStore;
+  readonly idempotency: IdempotencyStore;
+  readonly fleet: HubFleet;
+  readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
 }
 
@@ -20,13 +35,29 @@ function credentialFor(clientId: string | undefined): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
+const insecure = (connectionString: string) => /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString);
+
+function tableClientFor(storage: StorageConnection, table: string): TableClient {
+  if (storage.kind === 'connectionString') {
+    return TableClient.fromConnectionString(storage.connectionString, table, { allowInsecureConnection: insecure(storage.connectionString) });
+  }
+  return new TableClient(storage.tableServiceUri, table, credentialFor(storage.clientId));
+}
+
 function tableServiceFor(storage: StorageConnection): TableServiceClient {
   if (storage.kind === 'connectionString') {
-    return TableServiceClient.fromConnectionString(storage.connectionString, {
-      allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(storage.connectionString),
-    });
+    return TableServiceClient.fromConnectionString(storage.connectionString, { allowInsecureConnection: insecure(storage.connectionString) });
   }
   return new TableServiceClient(storage.tableServiceUri, credentialFor(storage.clientId));
+}
+
+function blobServiceFor(storage: StorageConnection): BlobServiceClient {
+  if (storage.kind === 'connectionString') return BlobServiceClient.fromConnectionString(storage.connectionString);
+  return new BlobServiceClient(storage.blobServiceUri, credentialFor(storage.clientId));
+}
+
+function registryFor(hub: HubSetting): Registry {
+  return /HostName=/i.test(hub.connection) ? Registry.fromConnectionString(hub.connection) : Registry.fromTokenCredential(hub.connection, new DefaultAzureCredential());
 }
 
 let services: Services | undefined;
@@ -34,9 +65,18 @@ let services: Services | undefined;
 export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
+  const fleet = buildFleet(settings.HUBS, {
+    opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
+    maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
+    configurationsFor: (hub) => registryConfigurations(hub.name, registryFor(hub), settings.IOTHUB_REQUEST_TIMEOUT_MS),
+  });
   services = {
     settings,
     tableService,
+    deployments: tableDeploymentStore(tableClientFor(settings.storage, 'deployments')),
+    idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
+    fleet,
+    reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService)],
   };
   return services;

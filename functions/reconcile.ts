@@ -1,0 +1,34 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { getServices } from '../shared/composition';
+import { json, withProblems } from '../shared/http/respond';
+import { eventLogger } from '../shared/logging';
+import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
+
+async function runPass(context: InvocationContext, trigger: string) {
+  const { reconcileLease, deployments, fleet, settings } = getServices();
+  const report = await reconcilePass(reconcileLease, { store: deployments, fleet, budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000 });
+  // The one line an operator reads when something looks wrong.
+  eventLogger(context).info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
+  return report;
+}
+
+// The controller loop: every minute by default (RECONCILE_SCHEDULE). A thrown
+// error (storage down) fails this run only; the next tick tries again.
+app.timer('reconcile', {
+  schedule: '%RECONCILE_SCHEDULE%',
+  runOnStartup: false,
+  handler: async (_timer: Timer, context: InvocationContext) => {
+    await runPass(context, 'timer');
+  },
+});
+
+// POST /api/reconcile: run one pass now and see its report (admin key only).
+app.http('reconcileNow', {
+  methods: ['POST'],
+  authLevel: 'admin',
+  route: 'reconcile',
+  handler: withProblems(async (_request, context) => {
+    const report = await runPass(context, 'http');
+    return json(report.ran ? 200 : 409, report);
+  }),
+});

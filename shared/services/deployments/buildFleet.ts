@@ -1,0 +1,30 @@
+// The hubs from the HUBS setting as the services use them: one configurations
+// adapter and one rate limiter per hub, built once per app instance.
+import type { HubSetting } from '../../config/settings';
+import type { HubConfigurations } from '../hubs/hubConfigurations';
+import { tokenBucket } from '../hubs/rateLimiter';
+import type { HubFleet, HubRuntime } from './hubRuntime';
+
+export interface FleetOptions {
+  readonly opsPerMinutePerUnit: number;
+  readonly maxConfigurations: number;
+  readonly configurationsFor: (hub: HubSetting) => HubConfigurations;
+}
+
+export function buildFleet(hubs: readonly HubSetting[], options: FleetOptions): HubFleet {
+  return {
+    maxConfigurations: options.maxConfigurations,
+    hubs: new Map(
+      hubs.map((hub): [string, HubRuntime] => [
+        hub.name,
+        {
+          name: hub.name,
+          region: hub.region,
+          labels: hub.labels,
+          configurations: options.configurationsFor(hub),
+          limiter: tokenBucket({ perMinute: options.opsPerMinutePerUnit * hub.units }),
+        },
+      ]),
+    ),
+  };
+}
