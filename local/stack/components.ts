@@ -12,5 +12,6 @@ export const baseSettings: Readonly<Record<string, string>> = {
   HUBS: '[]',
   HEALTH_EVENTHUB_NAME: 'device-health',
   HEALTH_EVENTHUB_CONSUMER_GROUP: 'control-plane',
+  RECONCILE_SCHEDULE: '0 */1 * * * *',
   HealthEventHub: 'Endpoint=sb://127.0.0.1:5672/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=bG9jYWw=;UseDevelopmentEmulator=true',
 };

@@ -54,10 +54,11 @@ export const settingDefinitions = {
     description: 'Consumer group the health-ingest function reads',
     example: 'control-plane',
   }),
-  RECONCILE_SCHEDULE: setting(z.string().optional().transform((v) => v?.trim() || '0 */1 * * * *'), {
+  // Required although it has a usual value: the Functions host itself resolves
+  // `%RECONCILE_SCHEDULE%` in the timer binding and fails when it is not set.
+  RECONCILE_SCHEDULE: setting(requiredString, {
     description: 'Six-field NCRONTAB schedule (UTC) of the reconciler',
     example: '0 */1 * * * *',
-    required: false,
   }),
   RECONCILE_BUDGET_SECONDS: setting(positiveInt(45), {
     description: 'Time budget of one reconcile pass; the rest continues in the next pass',

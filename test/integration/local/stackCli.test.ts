@@ -17,7 +17,14 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  /** Resolves when the ready line appears; fails at once, with stderr, if the stack exits first. */
+  const ready = () =>
+    waitFor(() => {
+      if (/Local stack ready/.test(stdout)) return true;
+      if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${stderr}`);
+      return undefined;
+    }, 60000, 'the ready line');
+  return { child, exited, ready, out: () => stdout, err: () => stderr };
 }
 
 const portOpen = (url: string) =>
@@ -35,7 +42,7 @@ describe('npm start (the local stack entry point)', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
     const cli = startCli(['--port', '0', '--in-memory', '--state-dir', stateDir]);
     try {
-      await waitFor(() => (/Local stack ready/.test(cli.out()) ? true : undefined), 60000, `the ready line (stderr: ${cli.err()})`);
+      await cli.ready();
       const info = JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { baseUrl: string; functionKey: string; storageConnectionString: string };
       assert.match(info.baseUrl, /^http:\/\/localhost:\d+\/api$/);
       assert.match(info.storageConnectionString, /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/);
@@ -70,7 +77,7 @@ describe('npm start (the local stack entry point)', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
     const first = startCli(['--port', '0', '--in-memory', '--state-dir', stateDir]);
     try {
-      await waitFor(() => (/Local stack ready/.test(first.out()) ? true : undefined), 60000, 'the first stack');
+      await first.ready();
       const port = /localhost:(\d+)/.exec(first.out())![1]!;
       const second = startCli(['--port', port, '--in-memory', '--state-dir', mkdtempSync(join(tmpdir(), 'stack-'))]);
       assert.equal(await second.exited, 1);

@@ -6,6 +6,7 @@ const valid = {
   HUBS: JSON.stringify([{ name: 'weu', region: 'westeurope', labels: { geo: 'eu' }, connection: 'weu.azure-devices.net' }]),
   HEALTH_EVENTHUB_NAME: 'device-health',
   HEALTH_EVENTHUB_CONSUMER_GROUP: 'control-plane',
+  RECONCILE_SCHEDULE: '0 */1 * * * *',
   FleetStorage: 'UseDevelopmentStorage=true',
   HealthEventHub: 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=s;UseDevelopmentEmulator=true',
 };
@@ -42,7 +43,7 @@ describe('settings', () => {
     } catch (error) {
       assert.ok(error instanceof SettingsError);
       const names = error.problems.map((p) => p.name).sort();
-      assert.deepEqual(names, ['DEVICE_OFFLINE_AFTER_SECONDS', 'FleetStorage', 'HEALTH_EVENTHUB_CONSUMER_GROUP', 'HEALTH_EVENTHUB_NAME', 'HUBS', 'HealthEventHub']);
+      assert.deepEqual(names, ['DEVICE_OFFLINE_AFTER_SECONDS', 'FleetStorage', 'HEALTH_EVENTHUB_CONSUMER_GROUP', 'HEALTH_EVENTHUB_NAME', 'HUBS', 'HealthEventHub', 'RECONCILE_SCHEDULE']);
       assert.match(error.message, /HUBS: 0\.name must be 3-50 lowercase/);
       assert.match(error.message, /Expected: JSON list of regional IoT Hubs/);
       assert.doesNotMatch(error.message, /topsecret/);
