@@ -8,6 +8,7 @@ import { Registry } from 'azure-iothub';
 import { blobPassLease } from './adapters/blobs/blobPassLease';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
+import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
@@ -15,6 +16,7 @@ import { type HubSetting, loadSettings, type Settings } from './config/settings'
 import { buildFleet } from './services/deployments/buildFleet';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { HubFleet } from './services/deployments/hubRuntime';
+import type { HubStatusStore } from './services/hubs/hubStatusStore';
 import type { IdempotencyStore } from './services/idempotency/idempotency';
 import type { PassLease } from './services/reconcile/passLease';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
@@ -27,6 +29,7 @@ export interface Services {
   readonly deployments: DeploymentStore;
   readonly idempotency: IdempotencyStore;
   readonly fleet: HubFleet;
+  readonly hubStatus: HubStatusStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
 }
@@ -76,6 +79,7 @@ export function getServices(): Services {
     deployments: tableDeploymentStore(tableClientFor(settings.storage, 'deployments')),
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,
+    hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService)],
   };

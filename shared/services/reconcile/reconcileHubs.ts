@@ -12,6 +12,7 @@ import type { DeploymentStore, HubTarget, RevisionRecord } from '../deployments/
 import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
 import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
 import type { HubConfiguration } from '../hubs/hubConfigurations';
+import type { HubStatusStore } from '../hubs/hubStatusStore';
 import { defaultRetry, withRetry } from '../hubs/retry';
 import { type SyncAction, syncHub } from '../hubs/syncHub';
 
@@ -22,6 +23,8 @@ export interface ReconcileDeps {
   readonly now?: () => Date;
   readonly backoff?: BackoffOptions;
   readonly hubConcurrency?: number;
+  /** Where the hubs' reachability from this pass is recorded (GET /api/hubs). */
+  readonly hubStatus?: HubStatusStore;
 }
 
 export interface HubPassReport {
@@ -64,6 +67,12 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
 
   const snapshots = new Map<string, Snapshot>();
   await Promise.all(hubs.map(async (hub) => snapshots.set(hub.name, await listHub(hub))));
+  const checkedAt = now().toISOString();
+  await deps.hubStatus?.record(
+    [...snapshots].map(([hub, s]) =>
+      s.ok ? { hub, reachable: true, checkedAt, lastContactAt: checkedAt, configurationCount: s.configs.length } : { hub, reachable: false, checkedAt, lastError: s.error },
+    ),
+  );
   const { heads, targets } = await deps.store.desiredState();
   const known = new Set(heads.map((h) => h.id));
   const revisions = new Map<string, Promise<RevisionRecord | undefined>>();

@@ -6,6 +6,7 @@ import { TableClient } from '@azure/data-tables';
 import { ContainerClient } from '@azure/storage-blob';
 import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
+import { tableHubStatusStore } from '../../../shared/adapters/tables/tableHubStatusStore';
 import { AppError } from '../../../shared/errors';
 import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
 import { fanOut } from '../../../shared/services/deployments/fanOut';
@@ -93,6 +94,23 @@ describe('reconcile pass', () => {
     await weu.create({ id: 'hand-made', content: { modulesContent: {} }, targetCondition: '', priority: 1, labels: { team: 'ops' } });
     await pass(fleetOf([weu]));
     assert.deepEqual([...weu.configs.keys()].sort(), ['hand-made', 'web-r2']);
+  });
+
+  it('records each hub’s last-known reachability, keeping the last contact while it is down', async () => {
+    freshStore();
+    const [weu, sea] = [new MemoryHub('weu'), new MemoryHub('sea')];
+    const hubStatus = tableHubStatusStore(TableClient.fromConnectionString(azurite.connectionString, `hubstatus${table}`, { allowInsecureConnection: true }));
+    const fleet = fleetOf([weu, sea]);
+    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:00:00Z') });
+    sea.failNext = { count: 100, error: new AppError('HubUnreachable', 503, 'connect ECONNREFUSED') };
+    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:01:00Z') });
+    const statuses = Object.fromEntries((await hubStatus.all()).map((s) => [s.hub, s]));
+    assert.equal(statuses.weu?.reachable, true);
+    assert.equal(statuses.weu?.configurationCount, 0);
+    assert.equal(statuses.sea?.reachable, false);
+    assert.equal(statuses.sea?.checkedAt, '2026-11-24T12:01:00.000Z');
+    assert.equal(statuses.sea?.lastContactAt, '2026-11-24T12:00:00.000Z');
+    assert.match(statuses.sea?.lastError ?? '', /ECONNREFUSED|down|Unreachable/);
   });
 
   it('records a clear error when the hub is full', async () => {

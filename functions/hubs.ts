@@ -1,0 +1,28 @@
+import { app } from '@azure/functions';
+import { getServices } from '../shared/composition';
+import { json, withProblems } from '../shared/http/respond';
+
+// GET /api/hubs: the configured regional hubs with their labels and last-known
+// reachability (from the reconciler's latest pass). Connection settings never leave.
+app.http('listHubs', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'hubs',
+  handler: withProblems(async () => {
+    const { settings, hubStatus } = getServices();
+    const statuses = new Map((await hubStatus.all()).map((s) => [s.hub, s]));
+    const hubs = settings.HUBS.map((hub) => {
+      const status = statuses.get(hub.name);
+      return {
+        name: hub.name,
+        region: hub.region,
+        labels: hub.labels,
+        units: hub.units,
+        reachability: status
+          ? { reachable: status.reachable, checkedAt: status.checkedAt, lastContactAt: status.lastContactAt ?? null, lastError: status.lastError ?? null, configurationCount: status.configurationCount ?? null }
+          : { reachable: null, checkedAt: null, lastContactAt: null, lastError: null, configurationCount: null },
+      };
+    });
+    return json(200, { hubs });
+  }),
+});

@@ -1,0 +1,53 @@
+// HubStatusStore over Table storage: one partition, so a pass records every
+// hub in one transaction (hubs per subscription are far below 100).
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { HubStatus, HubStatusStore } from '../../services/hubs/hubStatusStore';
+import { textProperty } from './chunkedJson';
+import { tableCall } from './tableErrors';
+
+const PARTITION = 'hub';
+
+export function tableHubStatusStore(table: TableClient): HubStatusStore {
+  let ready: Promise<unknown> | undefined;
+  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  return {
+    async record(statuses) {
+      if (!statuses.length) return;
+      await ensure();
+      const actions = statuses.map((s): TransactionAction => [
+        'upsert',
+        {
+          partitionKey: PARTITION,
+          rowKey: s.hub,
+          reachable: s.reachable,
+          checkedAt: s.checkedAt,
+          ...(s.lastContactAt ? { lastContactAt: s.lastContactAt } : {}),
+          lastError: s.lastError ?? '',
+          ...(s.configurationCount !== undefined ? { configurationCount: s.configurationCount } : {}),
+        },
+        // Merge keeps lastContactAt from an earlier pass when the hub is down now.
+        'Merge',
+      ]);
+      for (let i = 0; i < actions.length; i += 100) await tableCall('record hub status', () => table.submitTransaction(actions.slice(i, i + 100)));
+    },
+    async all() {
+      await ensure();
+      const out: HubStatus[] = [];
+      await tableCall('read hub status', async () => {
+        for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+          const lastContactAt = textProperty(e.lastContactAt);
+          const lastError = textProperty(e.lastError);
+          out.push({
+            hub: textProperty(e.rowKey),
+            reachable: e.reachable === true,
+            checkedAt: textProperty(e.checkedAt),
+            ...(lastContactAt ? { lastContactAt } : {}),
+            ...(lastError ? { lastError } : {}),
+            ...(typeof e.configurationCount === 'number' ? { configurationCount: e.configurationCount } : {}),
+          });
+        }
+      });
+      return out;
+    },
+  };
+}

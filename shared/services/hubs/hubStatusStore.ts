@@ -1,0 +1,18 @@
+// Last-known reachability of each hub, as the reconciler saw it on its latest
+// pass (it lists every hub anyway), so GET /api/hubs costs the hubs nothing.
+
+export interface HubStatus {
+  readonly hub: string;
+  readonly reachable: boolean;
+  readonly checkedAt: string;
+  /** Last time the hub answered. */
+  readonly lastContactAt?: string;
+  readonly lastError?: string;
+  /** Configurations the hub held at the last check (the hub limit is 100 on standard tiers). */
+  readonly configurationCount?: number;
+}
+
+export interface HubStatusStore {
+  record(statuses: readonly HubStatus[]): Promise<void>;
+  all(): Promise<HubStatus[]>;
+}
