@@ -61,6 +61,7 @@ export function joinCreateOptions(settings: Readonly<Record<string, unknown>>): 
   return { text: indices.length ? text : '{}' };
 }
 
+/** Counts every chunk key, including ones past the two-digit range edgeAgent reads. */
 export function chunkCount(settings: Readonly<Record<string, unknown>>): number {
-  return Object.keys(settings).filter((k) => CHUNK_KEY.test(k)).length;
+  return Object.keys(settings).filter((k) => /^createOptions\d*$/.test(k)).length;
 }

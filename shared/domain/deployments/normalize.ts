@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { FieldIssue } from '../../errors';
 import { validationError } from '../../http/problem';
 import type { UpdatePolicy } from '../registry/updatePolicySchema';
-import { isPlainObject } from './canonicalJson';
+import { canonicalize, isPlainObject } from './canonicalJson';
 import { compactManifestSchema, translateCompact } from './compactManifest';
 import { buildModulesContent, contentModules, type ModulesContent } from './edgeContent';
 import { kubernetesManifestSchema, translateKubernetesManifest } from './kubernetes/kubernetesManifest';
@@ -99,7 +99,7 @@ export function finish(t: ManifestTranslation, context: ManifestContext, pointer
   return ok({
     modulesContent,
     registryCredentials: [...new Set(t.credentials.map((c) => c.name))].sort(),
-    updatePolicies: Object.fromEntries(Object.entries(t.updatePolicies).sort(([a], [b]) => (a < b ? -1 : 1))),
+    updatePolicies: canonicalize(t.updatePolicies),
     condition: t.condition,
   });
 }
