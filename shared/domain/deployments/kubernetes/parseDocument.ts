@@ -14,7 +14,7 @@ const MAX_TEXT_LENGTH = 512 * 1024;
 /** One YAML/JSON document as a plain value; several documents, or YAML errors, are a 400 with line and column. */
 export function parseKubernetesText(text: string, pointer: string): Result<unknown> {
   if (text.length > MAX_TEXT_LENGTH) return invalid('The Kubernetes manifest', [{ pointer, detail: `is longer than ${MAX_TEXT_LENGTH} characters` }]);
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return invalid('The Kubernetes manifest', [{ pointer, detail: 'is empty' }]);
   if (docs.length !== 1) {
     return invalid('The Kubernetes manifest', [{ pointer, detail: `holds ${docs.length} documents; send one Pod or Deployment per deployment` }]);
@@ -25,7 +25,7 @@ export function parseKubernetesText(text: string, pointer: string): Result<unkno
   if (error) {
     const where = error.linePos?.[0];
     const at = where ? `line ${where.line} column ${where.col}: ` : '';
-    return invalid('The Kubernetes manifest', [{ pointer, detail: `is not valid YAML or JSON: ${at}${error.message.split('\n')[0] ?? ''}`, code: 'syntax' }]);
+    return invalid('The Kubernetes manifest', [{ pointer, detail: `is not valid YAML or JSON: ${at}${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`, code: 'syntax' }]);
   }
   return ok(doc.toJS({ maxAliasCount: 50 }) as unknown);
 }

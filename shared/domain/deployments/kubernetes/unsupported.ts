@@ -7,7 +7,7 @@ import { type FieldIssue, toPointer } from '../../../errors';
 const REASONS: Record<string, string> = {
   valueFrom: 'values from secrets, config maps or the downward API cannot be resolved on a device; use a literal value',
   envFrom: 'config maps and secrets do not exist on a device; list literal env values',
-  initContainers: 'IoT Edge has no init modules; order modules with startupOrder instead',
+  initContainers: 'IoT Edge has no init modules; order modules with startupOrder (compact form) instead',
   ephemeralContainers: 'IoT Edge has no ephemeral containers',
   readinessProbe: 'IoT Edge has no readiness gating; only an exec livenessProbe maps (to a Docker healthcheck)',
   startupProbe: 'IoT Edge has no startup probes; only an exec livenessProbe maps (to a Docker healthcheck)',
@@ -39,7 +39,10 @@ const REASONS: Record<string, string> = {
 const GENERIC = 'has no IoT Edge equivalent, so it cannot be translated; remove it';
 
 export function kubernetesIssues(error: z.ZodError, prefix: string): FieldIssue[] {
-  return error.issues.flatMap((issue): FieldIssue[] => {
+  // An object with configMap instead of hostPath also misses hostPath; the refused key is the whole story.
+  const refusedIn = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => toPointer(i.path)));
+  const noise = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && /received undefined/.test(i.message) && refusedIn.has(toPointer(i.path.slice(0, -1)));
+  return error.issues.filter((i) => !noise(i)).flatMap((issue): FieldIssue[] => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         pointer: toPointer([...issue.path, key], prefix),
