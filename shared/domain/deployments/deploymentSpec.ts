@@ -17,11 +17,13 @@ export const deploymentIdSchema = z
   .regex(DEPLOYMENT_ID_PATTERN, 'must be 1-100 lowercase letters, digits or dashes, starting and ending with a letter or digit')
   .meta({ description: 'Deployment id; each revision becomes the IoT Hub configuration <id>-r<revision>', example: 'temperature-sensor' });
 
+// Keys are checked in the refinement (not the record key schema) so each bad key gets its own message.
 export const labelsSchema = z
-  .record(z.string().min(1).max(128), z.string().max(128))
+  .record(z.string(), z.string().max(128))
   .superRefine((labels, ctx) => {
     for (const key of Object.keys(labels)) {
-      if (RESERVED_LABELS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is reserved for labels the control plane sets' });
+      if (key.length < 1 || key.length > 128) ctx.addIssue({ code: 'custom', path: [key], message: 'label keys are 1-128 characters' });
+      else if (RESERVED_LABELS.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is reserved for labels the control plane sets' });
     }
   })
   .meta({ description: 'Labels copied onto every IoT Hub configuration (keys and values at most 128 characters)', example: { team: 'plant-ops' } });
