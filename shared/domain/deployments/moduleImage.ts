@@ -11,7 +11,10 @@ import { fail, ok, type Result } from './result';
 /** Image of every user module in canonical content, by module name. */
 export function moduleImages(content: ModulesContent): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(contentModules(content)).map(([name, m]) => [name, String((m.settings as { image?: unknown } | undefined)?.image ?? '')]),
+    Object.entries(contentModules(content)).map(([name, m]) => {
+      const image = (m.settings as { image?: unknown } | undefined)?.image;
+      return [name, typeof image === 'string' ? image : ''];
+    }),
   );
 }
 
