@@ -12,7 +12,11 @@ export const MAX_PROPERTY_VALUE_BYTES = 4 * 1024;
 export type ContentPath = readonly string[];
 export type Locate = (path: ContentPath) => string;
 
-export function checkLimits(content: ModulesContent, locate: Locate): FieldIssue[] {
+/** Room kept in $edgeAgent per referenced registry credential, filled in only when the configuration is built. */
+export const CREDENTIAL_RESERVE_BYTES = 512;
+
+/** `reservedAgentBytes`: what will be added to $edgeAgent later (registry credentials). */
+export function checkLimits(content: ModulesContent, locate: Locate, reservedAgentBytes = 0): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const agent = content.$edgeAgent?.['properties.desired'] ?? {};
   const modules = (agent.modules ?? {}) as Record<string, DesiredProperties>;
@@ -40,7 +44,7 @@ export function checkLimits(content: ModulesContent, locate: Locate): FieldIssue
     }
   }
   for (const [twin, { 'properties.desired': desired }] of Object.entries(content)) {
-    const bytes = Buffer.byteLength(JSON.stringify(desired), 'utf8');
+    const bytes = Buffer.byteLength(JSON.stringify(desired), 'utf8') + (twin === '$edgeAgent' ? reservedAgentBytes : 0);
     if (bytes > MAX_DESIRED_BYTES) {
       issues.push({
         pointer: locate([twin, 'properties.desired']),

@@ -8,7 +8,7 @@ import { canonicalize, isPlainObject } from './canonicalJson';
 import { compactManifestSchema, translateCompact } from './compactManifest';
 import { buildModulesContent, contentModules, type ModulesContent } from './edgeContent';
 import { kubernetesManifestSchema, translateKubernetesManifest } from './kubernetes/kubernetesManifest';
-import { checkLimits } from './limits';
+import { checkLimits, CREDENTIAL_RESERVE_BYTES } from './limits';
 import type { ManifestTranslation } from './manifestForm';
 import { modulesContentManifestSchema, translateModulesContent } from './modulesContentManifest';
 import { fail, invalid, ok, type Result } from './result';
@@ -84,7 +84,8 @@ export function normalizeManifest(
 
 export function finish(t: ManifestTranslation, context: ManifestContext, pointer: string): Result<NormalizedManifest> {
   const modulesContent = buildModulesContent(t.parts);
-  const issues: FieldIssue[] = checkLimits(modulesContent, t.locate);
+  const credentialNames = new Set(t.credentials.map((c) => c.name));
+  const issues: FieldIssue[] = checkLimits(modulesContent, t.locate, credentialNames.size * CREDENTIAL_RESERVE_BYTES);
   const known = new Set(context.registryCredentialNames);
   for (const ref of t.credentials) {
     if (!known.has(ref.name)) {
@@ -98,7 +99,7 @@ export function finish(t: ManifestTranslation, context: ManifestContext, pointer
   if (issues.length) return invalid('The manifest', issues, 'ManifestRejected');
   return ok({
     modulesContent,
-    registryCredentials: [...new Set(t.credentials.map((c) => c.name))].sort(),
+    registryCredentials: [...credentialNames].sort(),
     updatePolicies: canonicalize(t.updatePolicies),
     condition: t.condition,
   });

@@ -96,6 +96,23 @@ describe('IoT Hub limits', () => {
     assert.deepEqual(e.issues.map((i) => [i.pointer, i.code]), [['/manifest/modules/web/env', 'property_value_too_large']]);
   });
 
+  it('keeps room in $edgeAgent for the registry credentials filled in later', () => {
+    const agentBytes = (length: number) => {
+      const r = normalizeManifest({ modules: { web: { image: 'nginx', createOptions: optionsOfLength(length) } } }, { registryCredentialNames: ['acr'] });
+      if (!r.ok) return Infinity;
+      return Buffer.byteLength(JSON.stringify(r.value.modulesContent.$edgeAgent?.['properties.desired']), 'utf8');
+    };
+    let length = 30000;
+    while (agentBytes(length + 100) < 32768 - 200) length += 100;
+    assert.ok(agentBytes(length) > 32768 - 512 && agentBytes(length) < 32768);
+    const withCredential = normalizeManifest(
+      { modules: { web: { image: 'nginx', createOptions: optionsOfLength(length) } }, registryCredentials: ['acr'] },
+      { registryCredentialNames: ['acr'] },
+    );
+    assert.ok(!withCredential.ok);
+    assert.deepEqual(withCredential.error.issues.map((i) => i.code), ['desired_properties_too_large']);
+  });
+
   it('points a limit in the modulesContent form at the path the user wrote', () => {
     const desired = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, 'x'.repeat(3500)]));
     const e = rejected({
