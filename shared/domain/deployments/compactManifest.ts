@@ -83,7 +83,8 @@ function locateCompact(path: readonly string[], pointer: string): string {
   const [twin, , section, name, ...rest] = path;
   if (twin === '$edgeAgent' && section === 'modules' && name !== undefined) {
     const field = rest[0] === 'settings' ? rest.slice(1) : rest;
-    return toPointer(['modules', name, ...field.slice(0, 1)], pointer);
+    // env.NAME.value -> env/NAME; chunked createOptions -> createOptions.
+    return toPointer(['modules', name, ...field.slice(0, field[0] === 'env' ? 2 : 1)], pointer);
   }
   if (twin === '$edgeAgent') return toPointer(['modules'], pointer);
   if (twin === '$edgeHub') return toPointer(['routes'], pointer);

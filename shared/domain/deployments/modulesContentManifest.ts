@@ -75,11 +75,19 @@ const edgeAgentDesiredSchema = z.strictObject({
   modules: z.record(moduleNameSchema, moduleSchema).default({}),
 });
 
-const edgeHubDesiredSchema = z.strictObject({
-  schemaVersion: z.enum(['1.0', '1.1', '1.2']),
-  routes: routesSchema,
-  storeAndForwardConfiguration: z.strictObject({ timeToLiveSecs: z.int().min(0) }).optional(),
-});
+const edgeHubDesiredSchema = z
+  .strictObject({
+    schemaVersion: z.enum(['1.0', '1.1', '1.2']),
+    routes: routesSchema,
+    storeAndForwardConfiguration: z.strictObject({ timeToLiveSecs: z.int().min(0) }).optional(),
+  })
+  .superRefine((hub, ctx) => {
+    // Route priority and TTL arrived with edgeHub schema 1.1; a 1.0 edgeHub rejects the whole twin.
+    if (hub.schemaVersion !== '1.0') return;
+    for (const [name, route] of Object.entries(hub.routes)) {
+      if (typeof route !== 'string') ctx.addIssue({ code: 'custom', path: ['routes', name], message: 'object routes need schemaVersion 1.1 or later' });
+    }
+  });
 
 const twinSchema = z.strictObject({ 'properties.desired': z.record(z.string(), z.unknown()) });
 

@@ -1,6 +1,6 @@
 // Parsing user input yields a value or an AppError, never a throw, so the HTTP
 // layer maps both outcomes without try/catch around domain code.
-import { AppError, badRequest, type FieldIssue } from '../../errors';
+import { type AppError, badRequest, type FieldIssue } from '../../errors';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError };
 
@@ -13,5 +13,3 @@ export function invalid<T = never>(what: string, issues: readonly FieldIssue[], 
   const summary = first ? ` First problem at ${first.pointer || '/'}: ${first.detail}` : '';
   return fail(badRequest(`${what} is not valid.${summary}`, issues, code));
 }
-
-export const isAppErrorResult = (e: unknown): e is AppError => e instanceof AppError;

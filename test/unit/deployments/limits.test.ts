@@ -93,7 +93,7 @@ describe('IoT Hub limits', () => {
 
   it('refuses one property value over 4 KB', () => {
     const e = rejected({ modules: { web: { image: 'nginx', env: { BLOB: 'x'.repeat(4097) } } } });
-    assert.deepEqual(e.issues.map((i) => [i.pointer, i.code]), [['/manifest/modules/web/env', 'property_value_too_large']]);
+    assert.deepEqual(e.issues.map((i) => [i.pointer, i.code]), [['/manifest/modules/web/env/BLOB', 'property_value_too_large']]);
   });
 
   it('keeps room in $edgeAgent for the registry credentials filled in later', () => {

@@ -107,6 +107,11 @@ describe('manifest validation', () => {
     m.updatePolicies.ghost = { type: 'force' };
     assert.deepEqual(pointers(rejected(m)), ['/manifest/updatePolicies/ghost']);
   });
+  it('refuses object routes for an edgeHub on schema 1.0', () => {
+    const m = clone(fixtureJson('modulesContent.json')) as { modulesContent: { $edgeHub: { 'properties.desired': { schemaVersion: string } } } };
+    m.modulesContent.$edgeHub['properties.desired'].schemaVersion = '1.0';
+    assert.deepEqual(pointers(rejected(m)), ['/manifest/modulesContent/$edgeHub/properties.desired/routes/filterToUpstream']);
+  });
   it('says which forms exist when the manifest is none of them', () => {
     const e = rejected({ containers: [] });
     assert.deepEqual(pointers(e), ['/manifest']);
