@@ -27,7 +27,17 @@ export const ANNOTATIONS = {
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json$/;
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml']);
 
-export function parseDeploymentRequest(body: unknown, contentType: string | undefined, context: ManifestContext): Result<ParsedDeploymentRequest> {
+export interface ParseOptions {
+  /** The id from the URL (PUT /deployments/{id}); the body may then omit it, and must not contradict it. */
+  readonly id?: string | undefined;
+}
+
+export function parseDeploymentRequest(
+  body: unknown,
+  contentType: string | undefined,
+  context: ManifestContext,
+  options: ParseOptions = {},
+): Result<ParsedDeploymentRequest> {
   const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   let value: unknown = body;
   if (JSON_TYPES.test(mediaType)) {
@@ -51,7 +61,11 @@ export function parseDeploymentRequest(body: unknown, contentType: string | unde
       }),
     );
   }
-  if (isPlainObject(value) && 'apiVersion' in value && 'kind' in value) return fromKubernetesDocument(value, body, context);
+  if (isPlainObject(value) && 'apiVersion' in value && 'kind' in value) return fromKubernetesDocument(value, body, context, options);
+  if (options.id !== undefined && isPlainObject(value)) {
+    if (value.id === undefined) value = { ...value, id: options.id };
+    else if (value.id !== options.id) return idMismatch('/id', options.id);
+  }
   const envelope = deploymentRequestEnvelopeSchema.safeParse(value);
   if (!envelope.success) return fail(validationError(envelope.error, 'The deployment'));
   const { id, ...spec } = envelope.data;
@@ -61,8 +75,14 @@ export function parseDeploymentRequest(body: unknown, contentType: string | unde
 }
 
 /** A bare Pod/Deployment: id from metadata.name, labels from metadata.labels, the rest from annotations. */
-function fromKubernetesDocument(doc: Record<string, unknown>, original: unknown, context: ManifestContext): Result<ParsedDeploymentRequest> {
+function fromKubernetesDocument(
+  doc: Record<string, unknown>,
+  original: unknown,
+  context: ManifestContext,
+  options: ParseOptions,
+): Result<ParsedDeploymentRequest> {
   const metadata = isPlainObject(doc.metadata) ? doc.metadata : {};
+  if (options.id !== undefined && metadata.name !== undefined && metadata.name !== options.id) return idMismatch('/metadata/name', options.id);
   const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
   const text = (key: string) => (typeof annotations[key] === 'string' ? annotations[key] : undefined);
   const list = (key: string) => text(key)?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -71,7 +91,7 @@ function fromKubernetesDocument(doc: Record<string, unknown>, original: unknown,
   const names = list(ANNOTATIONS.hubNames);
   const regions = list(ANNOTATIONS.hubRegions);
   const request = {
-    id: metadata.name,
+    id: metadata.name ?? options.id,
     labels: metadata.labels ?? {},
     ...(priority === undefined ? {} : { priority: Number(priority) }),
     ...(condition === undefined ? {} : { target: { condition } }),
@@ -104,3 +124,6 @@ function fromKubernetesDocument(doc: Record<string, unknown>, original: unknown,
   }
   return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
 }
+
+const idMismatch = (pointer: string, id: string): Result<never> =>
+  invalid('The deployment', [{ pointer, detail: `must match the id in the URL ('${id}')`, code: 'id_mismatch' }]);

@@ -98,6 +98,16 @@ describe('parseDeploymentRequest', () => {
     assert.deepEqual(pointers(refused(bad, 'application/json')), ['/metadata/name']);
   });
 
+  it('takes the id from the URL when the body has none, and refuses a contradicting one', () => {
+    const { id: _id, ...noId } = sample();
+    const r = parseDeploymentRequest(noId, 'application/json', context, { id: 'from-url' });
+    assert.ok(r.ok && r.value.id === 'from-url');
+    const clash = parseDeploymentRequest(sample(), 'application/json', context, { id: 'from-url' });
+    assert.ok(!clash.ok && clash.error.issues[0]?.pointer === '/id');
+    const k8s = parseDeploymentRequest(fixtureText('kubernetes/env.yaml'), 'application/yaml', context, { id: 'from-url' });
+    assert.ok(!k8s.ok && k8s.error.issues[0]?.pointer === '/metadata/name');
+  });
+
   it('has a request schema that converts to JSON Schema for the OpenAPI document', () => {
     const doc = z.toJSONSchema(deploymentRequestSchema, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, unknown>; required: string[] }> };
     const schema = doc.$defs.DeploymentRequest;
