@@ -1,0 +1,70 @@
+// IoT Hub and edgeAgent limits, checked on the canonical content so every
+// manifest form gets the same answer. `locate` maps a content path back to a
+// JSON Pointer in the request, so the 400 names what the user wrote.
+import type { FieldIssue } from '../../errors';
+import { chunkCount, CREATE_OPTIONS_MAX_CHUNKS } from './createOptions';
+import type { DesiredProperties, ModulesContent } from './edgeContent';
+
+export const MAX_DESIRED_BYTES = 32 * 1024;
+export const MAX_MODULES = 50;
+export const MAX_PROPERTY_VALUE_BYTES = 4 * 1024;
+
+export type ContentPath = readonly string[];
+export type Locate = (path: ContentPath) => string;
+
+/** Room kept in $edgeAgent per referenced registry credential, filled in only when the configuration is built. */
+export const CREDENTIAL_RESERVE_BYTES = 512;
+
+/** `reservedAgentBytes`: what will be added to $edgeAgent later (registry credentials). */
+export function checkLimits(content: ModulesContent, locate: Locate, reservedAgentBytes = 0): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const agent = content.$edgeAgent?.['properties.desired'] ?? {};
+  const modules = (agent.modules ?? {}) as Record<string, DesiredProperties>;
+  const count = Object.keys(modules).length;
+  if (count > MAX_MODULES) {
+    issues.push({
+      pointer: locate(['$edgeAgent', 'properties.desired', 'modules']),
+      detail: `${count} modules; a deployment holds at most ${MAX_MODULES}`,
+      code: 'too_many_modules',
+    });
+  }
+  const system = (agent.systemModules ?? {}) as Record<string, DesiredProperties>;
+  const withSettings: [ContentPath, DesiredProperties][] = [
+    ...Object.entries(system).map(([n, m]): [ContentPath, DesiredProperties] => [['systemModules', n], m]),
+    ...Object.entries(modules).map(([n, m]): [ContentPath, DesiredProperties] => [['modules', n], m]),
+  ];
+  for (const [path, m] of withSettings) {
+    const chunks = chunkCount((m.settings ?? {}) as Record<string, unknown>);
+    if (chunks > CREATE_OPTIONS_MAX_CHUNKS) {
+      issues.push({
+        pointer: locate(['$edgeAgent', 'properties.desired', ...path, 'settings', 'createOptions']),
+        detail: `createOptions needs ${chunks} chunks of 512 characters; edgeAgent reads at most ${CREATE_OPTIONS_MAX_CHUNKS}`,
+        code: 'create_options_too_long',
+      });
+    }
+  }
+  for (const [twin, { 'properties.desired': desired }] of Object.entries(content)) {
+    const bytes = Buffer.byteLength(JSON.stringify(desired), 'utf8') + (twin === '$edgeAgent' ? reservedAgentBytes : 0);
+    if (bytes > MAX_DESIRED_BYTES) {
+      issues.push({
+        pointer: locate([twin, 'properties.desired']),
+        detail: `desired properties of ${twin} are ${bytes} bytes; a module twin holds at most ${MAX_DESIRED_BYTES}`,
+        code: 'desired_properties_too_large',
+      });
+    }
+    for (const path of oversizedValues(desired, [twin, 'properties.desired'])) {
+      issues.push({
+        pointer: locate(path),
+        detail: `a twin property value holds at most ${MAX_PROPERTY_VALUE_BYTES} bytes`,
+        code: 'property_value_too_large',
+      });
+    }
+  }
+  return issues;
+}
+
+function oversizedValues(value: unknown, path: ContentPath): ContentPath[] {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8') > MAX_PROPERTY_VALUE_BYTES ? [path] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) => oversizedValues(v, [...path, k]));
+}

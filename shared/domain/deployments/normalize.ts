@@ -1,0 +1,106 @@
+// All three manifest forms become one canonical modulesContent, checked against
+// the limits and the configured registry credentials.
+import { z } from 'zod';
+import type { FieldIssue } from '../../errors';
+import { validationError } from '../../http/problem';
+import type { UpdatePolicy } from '../registry/updatePolicySchema';
+import { canonicalize, isPlainObject } from './canonicalJson';
+import { compactManifestSchema, translateCompact } from './compactManifest';
+import { buildModulesContent, contentModules, type ModulesContent } from './edgeContent';
+import { kubernetesManifestSchema, translateKubernetesManifest } from './kubernetes/kubernetesManifest';
+import { checkLimits, CREDENTIAL_RESERVE_BYTES } from './limits';
+import type { ManifestTranslation } from './manifestForm';
+import { modulesContentManifestSchema, translateModulesContent } from './modulesContentManifest';
+import { fail, invalid, ok, type Result } from './result';
+import type { TargetCondition } from './targetCondition';
+
+/** For OpenAPI: the three forms. Parsing dispatches on the form's key instead, for precise pointers. */
+export const manifestSchema = z
+  .union([modulesContentManifestSchema, compactManifestSchema, kubernetesManifestSchema])
+  .meta({ description: 'The workload: IoT Edge modulesContent, the compact modules form, or a Kubernetes Pod/Deployment' });
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export interface ManifestContext {
+  /** Names in the REGISTRY_CREDENTIALS setting; the secrets stay in settings. */
+  readonly registryCredentialNames: readonly string[];
+}
+
+export interface NormalizedManifest {
+  /** Canonical IoT Hub `content.modulesContent`, registry credentials not yet filled in (see configuration.ts). */
+  readonly modulesContent: ModulesContent;
+  /** Registry credential names to fill in from settings, sorted. */
+  readonly registryCredentials: readonly string[];
+  readonly updatePolicies: Readonly<Record<string, UpdatePolicy>>;
+  /** Devices the manifest narrows to (Kubernetes nodeSelector), ANDed with the request's target. */
+  readonly condition?: TargetCondition | undefined;
+}
+
+export type ManifestForm = 'modulesContent' | 'compact' | 'kubernetes';
+
+export function manifestForm(manifest: unknown): ManifestForm | undefined {
+  if (!isPlainObject(manifest)) return undefined;
+  if ('modulesContent' in manifest) return 'modulesContent';
+  if ('kubernetes' in manifest) return 'kubernetes';
+  if ('modules' in manifest) return 'compact';
+  return undefined;
+}
+
+function translate(manifest: unknown, pointer: string, documentPointer: string): Result<ManifestTranslation> {
+  switch (manifestForm(manifest)) {
+    case 'modulesContent': {
+      const parsed = modulesContentManifestSchema.safeParse(manifest);
+      return parsed.success ? ok(translateModulesContent(parsed.data, pointer)) : fail(validationError(parsed.error, 'The manifest', pointer));
+    }
+    case 'compact': {
+      const parsed = compactManifestSchema.safeParse(manifest);
+      return parsed.success ? ok(translateCompact(parsed.data, pointer)) : fail(validationError(parsed.error, 'The manifest', pointer));
+    }
+    case 'kubernetes': {
+      const parsed = kubernetesManifestSchema.safeParse(manifest);
+      if (!parsed.success) return fail(validationError(parsed.error, 'The manifest', pointer));
+      return translateKubernetesManifest(parsed.data, documentPointer);
+    }
+    default:
+      return invalid('The manifest', [
+        { pointer, detail: 'must be an object with modulesContent (IoT Edge), modules (compact) or kubernetes (Pod/Deployment)', code: 'invalid_manifest' },
+      ]);
+  }
+}
+
+/**
+ * Any manifest form as canonical content; every problem is a 400 pointing under `pointer`.
+ * `kubernetesDocumentPointer` is '' when the whole request body was a Kubernetes document.
+ */
+export function normalizeManifest(
+  manifest: unknown,
+  context: ManifestContext,
+  pointer = '/manifest',
+  kubernetesDocumentPointer = `${pointer}/kubernetes`,
+): Result<NormalizedManifest> {
+  const translated = translate(manifest, pointer, kubernetesDocumentPointer);
+  if (!translated.ok) return translated;
+  return finish(translated.value, context, pointer);
+}
+
+export function finish(t: ManifestTranslation, context: ManifestContext, pointer: string): Result<NormalizedManifest> {
+  const modulesContent = buildModulesContent(t.parts);
+  const credentialNames = new Set(t.credentials.map((c) => c.name));
+  const issues: FieldIssue[] = checkLimits(modulesContent, t.locate, credentialNames.size * CREDENTIAL_RESERVE_BYTES);
+  const known = new Set(context.registryCredentialNames);
+  for (const ref of t.credentials) {
+    if (!known.has(ref.name)) {
+      issues.push({ pointer: ref.pointer, detail: `no registry credential named '${ref.name}' is configured (REGISTRY_CREDENTIALS)`, code: 'unknown_credential' });
+    }
+  }
+  const modules = contentModules(modulesContent);
+  for (const name of Object.keys(t.updatePolicies)) {
+    if (!(name in modules)) issues.push({ pointer: `${pointer}/updatePolicies/${name}`, detail: `updatePolicies names no module '${name}'`, code: 'unknown_module' });
+  }
+  if (issues.length) return invalid('The manifest', issues, 'ManifestRejected');
+  return ok({
+    modulesContent,
+    registryCredentials: [...credentialNames].sort(),
+    updatePolicies: canonicalize(t.updatePolicies),
+    condition: t.condition,
+  });
+}

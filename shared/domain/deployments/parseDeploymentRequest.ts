@@ -1,0 +1,129 @@
+// The one entry point the HTTP layer calls for POST/PUT bodies. A body is a
+// deployment request (JSON or YAML) or, for kubectl users, a bare Kubernetes
+// Pod/Deployment whose metadata and edge-fleet.dev/* annotations carry the rest.
+import { AppError } from '../../errors';
+import { validationError } from '../../http/problem';
+import { isPlainObject } from './canonicalJson';
+import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec } from './deploymentSpec';
+import { parseKubernetesText } from './kubernetes/parseDocument';
+import type { ManifestContext } from './normalize';
+import { fail, invalid, ok, type Result } from './result';
+
+export interface ParsedDeploymentRequest {
+  readonly id: string;
+  /** What to store: the request as asked, manifest as submitted, defaults filled in. */
+  readonly spec: DeploymentSpec;
+  readonly normalized: NormalizedSpec;
+}
+
+/** Annotations a bare Kubernetes body uses for what a Pod has no field for. */
+export const ANNOTATIONS = {
+  priority: 'edge-fleet.dev/priority',
+  targetCondition: 'edge-fleet.dev/target-condition',
+  hubNames: 'edge-fleet.dev/hub-names',
+  hubRegions: 'edge-fleet.dev/hub-regions',
+} as const;
+
+const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json$/;
+const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml']);
+
+export interface ParseOptions {
+  /** The id from the URL (PUT /deployments/{id}); the body may then omit it, and must not contradict it. */
+  readonly id?: string | undefined;
+}
+
+export function parseDeploymentRequest(
+  body: unknown,
+  contentType: string | undefined,
+  context: ManifestContext,
+  options: ParseOptions = {},
+): Result<ParsedDeploymentRequest> {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  let value: unknown = body;
+  if (JSON_TYPES.test(mediaType)) {
+    if (typeof body === 'string') {
+      try {
+        value = JSON.parse(body) as unknown;
+      } catch (e) {
+        return invalid('The request body', [{ pointer: '', detail: `is not valid JSON: ${(e as Error).message}`, code: 'syntax' }], 'InvalidJson');
+      }
+    }
+  } else if (YAML_TYPES.has(mediaType)) {
+    if (typeof body !== 'string') return invalid('The request body', [{ pointer: '', detail: 'must be YAML text' }]);
+    const parsed = parseKubernetesText(body, '');
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
+  } else {
+    return fail(
+      new AppError('UnsupportedMediaType', 415, `Send the deployment as application/json or application/yaml, not '${mediaType || 'nothing'}'.`, {
+        retryable: false,
+        extensions: { accepted: ['application/json', 'application/yaml'] },
+      }),
+    );
+  }
+  if (isPlainObject(value) && 'apiVersion' in value && 'kind' in value) return fromKubernetesDocument(value, body, context, options);
+  if (options.id !== undefined && isPlainObject(value)) {
+    if (value.id === undefined) value = { ...value, id: options.id };
+    else if (value.id !== options.id) return idMismatch('/id', options.id);
+  }
+  const envelope = deploymentRequestEnvelopeSchema.safeParse(value);
+  if (!envelope.success) return fail(validationError(envelope.error, 'The deployment'));
+  const { id, ...spec } = envelope.data;
+  const normalized = normalizeSpec(spec, context);
+  if (!normalized.ok) return normalized;
+  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+}
+
+/** A bare Pod/Deployment: id from metadata.name, labels from metadata.labels, the rest from annotations. */
+function fromKubernetesDocument(
+  doc: Record<string, unknown>,
+  original: unknown,
+  context: ManifestContext,
+  options: ParseOptions,
+): Result<ParsedDeploymentRequest> {
+  const metadata = isPlainObject(doc.metadata) ? doc.metadata : {};
+  if (options.id !== undefined && metadata.name !== undefined && metadata.name !== options.id) return idMismatch('/metadata/name', options.id);
+  const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
+  const text = (key: string) => (typeof annotations[key] === 'string' ? annotations[key] : undefined);
+  const list = (key: string) => text(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const priority = text(ANNOTATIONS.priority);
+  const condition = text(ANNOTATIONS.targetCondition);
+  const names = list(ANNOTATIONS.hubNames);
+  const regions = list(ANNOTATIONS.hubRegions);
+  const request = {
+    id: metadata.name ?? options.id,
+    labels: metadata.labels ?? {},
+    ...(priority === undefined ? {} : { priority: Number(priority) }),
+    ...(condition === undefined ? {} : { target: { condition } }),
+    hubSelector: { ...(names ? { names } : {}), ...(regions ? { regions } : {}) },
+    // The document is kept as sent (text stays text) so a later GET shows what the user wrote.
+    manifest: { kubernetes: typeof original === 'string' ? original : doc },
+  };
+  const envelope = deploymentRequestEnvelopeSchema.safeParse(request);
+  if (!envelope.success) {
+    const error = validationError(envelope.error, 'The Kubernetes manifest');
+    const where: Record<string, string> = {
+      '/id': '/metadata/name',
+      '/labels': '/metadata/labels',
+      '/priority': `/metadata/annotations/${ANNOTATIONS.priority.replace('/', '~1')}`,
+      '/hubSelector': '/metadata/annotations',
+    };
+    const issues = error.issues.map((i) => {
+      const key = Object.keys(where).find((k) => i.pointer === k || i.pointer.startsWith(`${k}/`));
+      return key ? { ...i, pointer: (where[key] ?? '') + i.pointer.slice(key.length) } : i;
+    });
+    return invalid('The Kubernetes manifest', issues);
+  }
+  const { id, ...spec } = envelope.data;
+  const normalized = normalizeSpec(spec, context, '/manifest', '');
+  if (!normalized.ok) {
+    // A bad target-condition annotation is reported where the user wrote it.
+    const annotation = `/metadata/annotations/${ANNOTATIONS.targetCondition.replace('/', '~1')}`;
+    const issues = normalized.error.issues.map((i) => (i.pointer === '/target/condition' ? { ...i, pointer: annotation } : i));
+    return fail(new AppError(normalized.error.code, normalized.error.status, normalized.error.message, { issues, retryable: false }));
+  }
+  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+}
+
+const idMismatch = (pointer: string, id: string): Result<never> =>
+  invalid('The deployment', [{ pointer, detail: `must match the id in the URL ('${id}')`, code: 'id_mismatch' }]);

@@ -1,0 +1,60 @@
+// A deployment is a list of immutable revisions; each becomes its own IoT Hub
+// configuration (content cannot change in place). Rollback is a new revision
+// that carries an old one's spec and content, so history only grows.
+import type { UpdatePolicy } from '../registry/updatePolicySchema';
+import type { DeploymentSpec, NormalizedSpec } from './deploymentSpec';
+import type { ModulesContent } from './edgeContent';
+
+export type RevisionCause =
+  | { readonly kind: 'create' }
+  | { readonly kind: 'update' }
+  | { readonly kind: 'patch' }
+  | { readonly kind: 'rollback'; readonly toRevision: number }
+  | { readonly kind: 'registry'; readonly module: string; readonly image: string; readonly previousImage: string };
+
+export interface Revision {
+  readonly number: number;
+  readonly spec: DeploymentSpec;
+  /** Canonical `content.modulesContent`, without registry secrets. */
+  readonly content: ModulesContent;
+  readonly targetCondition: string;
+  readonly registryCredentials: readonly string[];
+  readonly updatePolicies: Readonly<Record<string, UpdatePolicy>>;
+  /** ISO 8601 UTC. */
+  readonly createdAt: string;
+  readonly cause: RevisionCause;
+}
+
+export function createRevision(args: {
+  readonly number: number;
+  readonly spec: DeploymentSpec;
+  readonly normalized: NormalizedSpec;
+  readonly createdAt: Date;
+  readonly cause: RevisionCause;
+}): Revision {
+  const { normalized } = args;
+  return {
+    number: args.number,
+    spec: args.spec,
+    content: normalized.modulesContent,
+    targetCondition: normalized.targetCondition.text,
+    registryCredentials: normalized.registryCredentials,
+    updatePolicies: normalized.updatePolicies,
+    createdAt: args.createdAt.toISOString(),
+    cause: args.cause,
+  };
+}
+
+export function nextRevisionNumber(revisions: readonly Pick<Revision, 'number'>[]): number {
+  return revisions.reduce((max, r) => Math.max(max, r.number), 0) + 1;
+}
+
+/** A new revision with the old one's spec and content; not a re-normalisation, so it is exactly what ran before. */
+export function rollbackRevision(target: Revision, number: number, createdAt: Date): Revision {
+  return { ...target, number, createdAt: createdAt.toISOString(), cause: { kind: 'rollback', toRevision: target.number } };
+}
+
+/** Whether two revisions would produce the same IoT Hub configuration content (no new revision needed). */
+export function sameContent(a: Pick<Revision, 'content' | 'registryCredentials'>, b: Pick<Revision, 'content' | 'registryCredentials'>): boolean {
+  return JSON.stringify(a.content) === JSON.stringify(b.content) && a.registryCredentials.join('\n') === b.registryCredentials.join('\n');
+}
