@@ -14,6 +14,7 @@ import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
 import { type HubSetting, loadSettings, type Settings } from './config/settings';
 import { buildFleet } from './services/deployments/buildFleet';
+import { type ConfigurationFor, configurationFor } from './services/deployments/configurationFor';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
@@ -27,6 +28,7 @@ export interface Services {
   readonly settings: Settings;
   readonly tableService: TableServiceClient;
   readonly deployments: DeploymentStore;
+  readonly configurationFor: ConfigurationFor;
   readonly idempotency: IdempotencyStore;
   readonly fleet: HubFleet;
   readonly hubStatus: HubStatusStore;
@@ -77,6 +79,7 @@ export function getServices(): Services {
     settings,
     tableService,
     deployments: tableDeploymentStore(tableClientFor(settings.storage, 'deployments')),
+    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS),
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),

@@ -43,25 +43,12 @@ function revisionEntity(r: RevisionRecord) {
     partitionKey: r.deploymentId,
     rowKey: revisionKey(r.number),
     number: r.number,
-    hubs: JSON.stringify(r.hubs),
-    cause: JSON.stringify(r.cause),
     createdAt: r.createdAt,
-    ...writeChunked('spec', r.spec),
-    ...writeChunked('configuration', r.configuration),
+    ...writeChunked('revision', r),
   };
 }
 
-function toRevision(e: Entity): RevisionRecord {
-  return {
-    deploymentId: textProperty(e.partitionKey),
-    number: Number(e.number),
-    spec: readChunked('spec', e),
-    configuration: readChunked('configuration', e),
-    hubs: JSON.parse(textProperty(e.hubs)) as string[],
-    cause: JSON.parse(textProperty(e.cause)) as RevisionRecord['cause'],
-    createdAt: textProperty(e.createdAt),
-  };
-}
+const toRevision = (e: Entity): RevisionRecord => readChunked<RevisionRecord>('revision', e);
 
 function hubEntity(t: HubTarget) {
   return {

@@ -1,7 +1,7 @@
 // The desired state the fan-out and the reconciler converge hubs to: a
 // deployment's head, its immutable revisions, and one target row per hub.
 // Implemented over Table storage (adapters/tables/tableDeploymentStore.ts).
-import type { ConfigurationSpec } from '../hubs/hubConfigurations';
+import type { Revision } from '../../domain/deployments/revision';
 
 export interface DeploymentHead {
   readonly id: string;
@@ -13,22 +13,11 @@ export interface DeploymentHead {
   readonly updatedAt: string;
 }
 
-export type RevisionCause =
-  | { readonly kind: 'create' | 'update' | 'patch' }
-  | { readonly kind: 'rollback'; readonly toRevision: number }
-  | { readonly kind: 'registry'; readonly provider: string; readonly deliveryId: string; readonly changes: readonly { module: string; from: string; to: string }[] };
-
-export interface RevisionRecord {
+/** A stored revision: the domain's revision (no secrets: registry credentials are names) plus where it went. */
+export interface RevisionRecord extends Revision {
   readonly deploymentId: string;
-  readonly number: number;
-  /** The request as the user gave it (for history and rollback), secrets excluded. */
-  readonly spec: unknown;
-  /** The configuration every selected hub gets for this revision. */
-  readonly configuration: ConfigurationSpec;
   /** Hubs the selector chose when the revision was made. */
   readonly hubs: readonly string[];
-  readonly cause: RevisionCause;
-  readonly createdAt: string;
 }
 
 export type HubSyncState = 'pending' | 'applied' | 'failed' | 'removed';

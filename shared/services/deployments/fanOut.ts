@@ -3,6 +3,7 @@
 // fails the others; what did not converge is left pending or failed for the
 // reconciler, with the time it should try again.
 import { type HubSyncResult, syncHub } from '../hubs/syncHub';
+import type { ConfigurationFor } from './configurationFor';
 import type { DeploymentStore, HubTarget, RevisionRecord } from './deploymentStore';
 import type { HubFleet } from './hubRuntime';
 import { type BackoffOptions, defaultBackoff, nextAttemptAt } from './nextAttempt';
@@ -17,6 +18,7 @@ export interface HubOutcome {
 
 export interface FanOutDeps {
   readonly store: DeploymentStore;
+  readonly configurationFor: ConfigurationFor;
   readonly fleet: HubFleet;
   readonly now?: () => Date;
   readonly concurrency?: number;
@@ -53,11 +55,14 @@ export async function fanOut(deploymentId: string, targets: readonly HubTarget[]
     if (!hub) {
       result = { state: 'failed', error: { code: 'HubNotConfigured', message: `hub '${target.hub}' is not in the HUBS setting` }, actions: [] };
     } else {
-      const desired = target.desiredRevision === null ? undefined : (await revision(target.desiredRevision))?.configuration;
-      if (target.desiredRevision !== null && !desired) {
+      const stored = target.desiredRevision === null ? undefined : await revision(target.desiredRevision);
+      const built = stored ? deps.configurationFor(stored) : undefined;
+      if (target.desiredRevision !== null && !stored) {
         result = { state: 'failed', error: { code: 'RevisionMissing', message: `revision ${target.desiredRevision} is not stored` }, actions: [] };
+      } else if (built && !built.ok) {
+        result = { state: 'failed', error: { code: built.error.code, message: built.error.message }, actions: [] };
       } else {
-        result = await syncHub(deploymentId, desired, {
+        result = await syncHub(deploymentId, built?.value, {
           configurations: hub.configurations,
           limiter: hub.limiter,
           maxConfigurations: deps.fleet.maxConfigurations,

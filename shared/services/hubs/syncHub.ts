@@ -5,7 +5,7 @@
 // not create.
 import { AppError, isAppError } from '../../errors';
 import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
-import { canonicalJson } from './canonicalJson';
+import { canonicalStringify as canonicalJson } from '../../domain/deployments/canonicalJson';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
 import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
 import { defaultRetry, isRetryable, type RetryOptions, withRetry } from './retry';

@@ -8,6 +8,7 @@
 //    deployments whose configurations are gone everywhere.
 // A time budget bounds the pass; what is left continues in the next one.
 import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
+import type { ConfigurationFor } from '../deployments/configurationFor';
 import type { DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
 import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
@@ -18,6 +19,7 @@ import { type SyncAction, syncHub } from '../hubs/syncHub';
 
 export interface ReconcileDeps {
   readonly store: DeploymentStore;
+  readonly configurationFor: ConfigurationFor;
   readonly fleet: HubFleet;
   readonly budgetMs: number;
   readonly now?: () => Date;
@@ -110,8 +112,14 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
         skippedUntilLater++;
         continue;
       }
-      const desired = target.desiredRevision === null ? undefined : (await revision(target.deploymentId, target.desiredRevision))?.configuration;
-      if (target.desiredRevision !== null && !desired) continue;
+      const stored = target.desiredRevision === null ? undefined : await revision(target.deploymentId, target.desiredRevision);
+      if (target.desiredRevision !== null && !stored) continue;
+      const built = stored ? deps.configurationFor(stored) : undefined;
+      if (built && !built.ok) {
+        failures.push({ deploymentId: target.deploymentId, state: 'failed', code: built.error.code, message: built.error.message });
+        continue;
+      }
+      const desired = built?.value;
       const result = await syncHub(target.deploymentId, desired, { configurations: hub.configurations, limiter: hub.limiter, maxConfigurations: deps.fleet.maxConfigurations }, configs);
       // Keep the snapshot true for the next deployment (the hub limit counts every configuration).
       const deleted = new Set(result.actions.filter((a) => a.op === 'delete').map((a) => a.configurationId));

@@ -5,11 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { AppError } from '../../../shared/errors';
-import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import type { DeploymentStore } from '../../../shared/services/deployments/deploymentStore';
 import { fanOut } from '../../../shared/services/deployments/fanOut';
 import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { MemoryHub } from '../../helpers/memoryHub';
+import { buildConfiguration, newRevision } from '../../helpers/revisions';
 
 const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
 
@@ -17,28 +18,6 @@ function fleet(hubs: MemoryHub[]): HubFleet {
   return {
     maxConfigurations: 100,
     hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: {}, configurations: h, limiter: unlimited }])),
-  };
-}
-
-function newRevision(id: string, number: number, hubs: string[]): NewRevision {
-  return {
-    labels: {},
-    hubs,
-    revision: {
-      deploymentId: id,
-      number,
-      spec: {},
-      configuration: {
-        id: `${id}-r${number}`,
-        content: { modulesContent: { n: number } },
-        targetCondition: "tags.env='prod'",
-        priority: 10,
-        labels: { managedBy: 'edge-fleet-control-plane', fleetDeployment: id, fleetRevision: String(number) },
-      },
-      hubs,
-      cause: { kind: 'create' },
-      createdAt: new Date().toISOString(),
-    },
   };
 }
 
@@ -56,7 +35,7 @@ describe('fan-out to regional hubs', () => {
     sea.failNext = { count: 100, error: new AppError('HubUnreachable', 503, 'connect ECONNREFUSED') };
     await store.create('web', newRevision('web', 1, ['weu', 'eus', 'sea']));
     const now = new Date('2026-11-24T12:00:00Z');
-    const outcomes = await fanOut('web', await store.hubTargets('web'), { store, fleet: fleet([weu, eus, sea]), now: () => now });
+    const outcomes = await fanOut('web', await store.hubTargets('web'), { store, configurationFor: buildConfiguration, fleet: fleet([weu, eus, sea]), now: () => now });
     assert.deepEqual(Object.fromEntries(outcomes.map((o) => [o.hub, o.result.state])), { weu: 'applied', eus: 'applied', sea: 'pending' });
     const sea1 = (await store.hubTargets('web')).find((t) => t.hub === 'sea')!;
     assert.equal(sea1.state, 'pending');
@@ -68,9 +47,9 @@ describe('fan-out to regional hubs', () => {
   it('moves hubs to a new revision and removes it from hubs no longer selected', async () => {
     const [weu, eus] = [new MemoryHub('weu'), new MemoryHub('eus')];
     await store.create('api', newRevision('api', 1, ['weu', 'eus']));
-    await fanOut('api', await store.hubTargets('api'), { store, fleet: fleet([weu, eus]) });
+    await fanOut('api', await store.hubTargets('api'), { store, configurationFor: buildConfiguration, fleet: fleet([weu, eus]) });
     await store.addRevision('api', 1, newRevision('api', 2, ['weu']));
-    const outcomes = await fanOut('api', await store.hubTargets('api'), { store, fleet: fleet([weu, eus]) });
+    const outcomes = await fanOut('api', await store.hubTargets('api'), { store, configurationFor: buildConfiguration, fleet: fleet([weu, eus]) });
     assert.deepEqual(Object.fromEntries(outcomes.map((o) => [o.hub, o.result.state])), { weu: 'applied', eus: 'removed' });
     assert.deepEqual([...weu.configs.keys()], ['api-r2']);
     assert.deepEqual([...eus.configs.keys()], []);
@@ -78,7 +57,7 @@ describe('fan-out to regional hubs', () => {
 
   it('records a hub that is not configured any more as failed', async () => {
     await store.create('gone', newRevision('gone', 1, ['old']));
-    const [outcome] = await fanOut('gone', await store.hubTargets('gone'), { store, fleet: fleet([]) });
+    const [outcome] = await fanOut('gone', await store.hubTargets('gone'), { store, configurationFor: buildConfiguration, fleet: fleet([]) });
     assert.equal(outcome?.result.state, 'failed');
     assert.equal((await store.hubTargets('gone'))[0]?.lastError?.code, 'HubNotConfigured');
   });

@@ -4,22 +4,11 @@ import { TableClient } from '@azure/data-tables';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { isAppError } from '../../../shared/errors';
 import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import { newRevision } from '../../helpers/revisions';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 
-function revision(id: string, number: number, hubs: string[], extra: Record<string, unknown> = {}): NewRevision {
-  return {
-    labels: { team: 'edge', ...(extra.labels as Record<string, string> | undefined) },
-    hubs,
-    revision: {
-      deploymentId: id,
-      number,
-      spec: { note: `revision ${number}`, ...extra },
-      configuration: { id: `${id}-r${number}`, content: { modulesContent: { big: extra.big ?? 'x' } }, targetCondition: "tags.env='prod'", priority: 10, labels: {} },
-      hubs,
-      cause: { kind: number === 1 ? 'create' : 'update' },
-      createdAt: new Date(Date.UTC(2026, 10, 24, 12, number)).toISOString(),
-    },
-  };
+function revision(id: string, number: number, hubs: string[], extra: { labels?: Record<string, string>; big?: string } = {}): NewRevision {
+  return newRevision(id, number, hubs, { labels: { team: 'edge', ...extra.labels }, ...(extra.big ? { env: { BIG: extra.big } } : {}) });
 }
 
 const rejectsWith = async (promise: Promise<unknown>, status: number) =>
@@ -38,7 +27,8 @@ describe('deployment store on Table storage', () => {
     const head = await store.create('web', revision('web', 1, ['weu', 'eus']));
     assert.equal(head.currentRevision, 1);
     assert.deepEqual((await store.hubTargets('web')).map((t) => [t.hub, t.desiredRevision, t.state]).sort(), [['eus', 1, 'pending'], ['weu', 1, 'pending']]);
-    assert.equal((await store.getRevision('web', 1))?.configuration.id, 'web-r1');
+    assert.equal((await store.getRevision('web', 1))?.number, 1);
+    assert.equal((await store.getRevision('web', 1))?.targetCondition, "tags.env='prod'");
     await rejectsWith(store.create('web', revision('web', 1, ['weu'])), 409);
   });
 
@@ -63,11 +53,15 @@ describe('deployment store on Table storage', () => {
   });
 
   it('keeps manifests larger than one table property intact', async () => {
-    const big = 'm'.repeat(150_000);
-    await store.create('large', revision('large', 1, ['weu'], { big }));
+    const big = 'm'.repeat(3000);
+    const large = revision('large', 1, ['weu'], { big });
+    // Beyond what one table property holds (32K characters), though each env value stays under IoT Hub's 4 KB.
+    const spec = { ...large.revision, spec: { ...large.revision.spec, labels: Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, 'v'.repeat(120)])) } };
+    await store.create('large', { ...large, revision: spec });
     const stored = await store.getRevision('large', 1);
-    assert.equal((stored?.configuration.content.modulesContent as { big: string }).big, big);
-    await rejectsWith(store.create('huge', revision('huge', 1, ['weu'], { big: 'h'.repeat(600_000) })), 413);
+    assert.deepEqual(stored, spec);
+    const huge = { ...spec, spec: { ...spec.spec, labels: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`k${i}`, 'v'.repeat(120)])) } };
+    await rejectsWith(store.create('huge', { ...large, revision: { ...huge, deploymentId: 'huge' } }), 413);
     assert.equal(await store.get('huge'), undefined, 'nothing half-written');
   });
 

@@ -8,34 +8,18 @@ import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { tableHubStatusStore } from '../../../shared/adapters/tables/tableHubStatusStore';
 import { AppError } from '../../../shared/errors';
-import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import type { DeploymentStore } from '../../../shared/services/deployments/deploymentStore';
 import { fanOut } from '../../../shared/services/deployments/fanOut';
 import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { MemoryHub } from '../../helpers/memoryHub';
+import { buildConfiguration, configurationOf, newRevision, storedRevision } from '../../helpers/revisions';
 
 const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
-const managed = (id: string, n: number) => ({ managedBy: 'edge-fleet-control-plane', fleetDeployment: id, fleetRevision: String(n) });
 
 function fleetOf(hubs: MemoryHub[], maxConfigurations = 100): HubFleet {
   return { maxConfigurations, hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: {}, configurations: h, limiter: unlimited }])) };
-}
-
-function newRevision(id: string, number: number, hubs: string[]): NewRevision {
-  return {
-    labels: {},
-    hubs,
-    revision: {
-      deploymentId: id,
-      number,
-      spec: {},
-      configuration: { id: `${id}-r${number}`, content: { modulesContent: { n: number } }, targetCondition: "tags.env='prod'", priority: 10, labels: managed(id, number) },
-      hubs,
-      cause: { kind: 'create' },
-      createdAt: new Date().toISOString(),
-    },
-  };
 }
 
 describe('reconcile pass', () => {
@@ -49,13 +33,13 @@ describe('reconcile pass', () => {
   });
   after(async () => azurite.stop());
   const freshStore = () => (store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, `deployments${++table}`, { allowInsecureConnection: true })));
-  const pass = (fleet: HubFleet, now = () => new Date(), budgetMs = 30_000) => reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs, now });
+  const pass = (fleet: HubFleet, now = () => new Date(), budgetMs = 30_000) => reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, configurationFor: buildConfiguration, fleet, budgetMs, now });
 
   it('restores a configuration deleted behind the app’s back, and leaves converged hubs alone', async () => {
     freshStore();
     const weu = new MemoryHub('weu');
     await store.create('web', newRevision('web', 1, ['weu']));
-    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([weu]) });
+    await fanOut('web', await store.hubTargets('web'), { store, configurationFor: buildConfiguration, fleet: fleetOf([weu]) });
     await weu.delete('web-r1');
     const report = await pass(fleetOf([weu]));
     assert.ok(report.ran && report.summary.creates === 1);
@@ -73,7 +57,7 @@ describe('reconcile pass', () => {
     await store.create('web', newRevision('web', 1, ['sea']));
     let clock = Date.parse('2026-11-24T12:00:00Z');
     const now = () => new Date(clock);
-    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([sea]), now });
+    await fanOut('web', await store.hubTargets('web'), { store, configurationFor: buildConfiguration, fleet: fleetOf([sea]), now });
     const down = await pass(fleetOf([sea]), now);
     assert.ok(down.ran && down.summary.unreachableHubs.includes('sea'));
     sea.failNext = undefined;
@@ -89,8 +73,8 @@ describe('reconcile pass', () => {
     freshStore();
     const weu = new MemoryHub('weu');
     await store.create('web', newRevision('web', 2, ['weu']));
-    await weu.create({ ...newRevision('web', 1, []).revision.configuration }); // superseded revision left behind
-    await weu.create({ ...newRevision('ghost', 1, []).revision.configuration }); // deployment that no longer exists
+    await weu.create(configurationOf(storedRevision('web', 1, []))); // superseded revision left behind
+    await weu.create(configurationOf(storedRevision('ghost', 1, []))); // deployment that no longer exists
     await weu.create({ id: 'hand-made', content: { modulesContent: {} }, targetCondition: '', priority: 1, labels: { team: 'ops' } });
     await pass(fleetOf([weu]));
     assert.deepEqual([...weu.configs.keys()].sort(), ['hand-made', 'web-r2']);
@@ -101,9 +85,9 @@ describe('reconcile pass', () => {
     const [weu, sea] = [new MemoryHub('weu'), new MemoryHub('sea')];
     const hubStatus = tableHubStatusStore(TableClient.fromConnectionString(azurite.connectionString, `hubstatus${table}`, { allowInsecureConnection: true }));
     const fleet = fleetOf([weu, sea]);
-    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:00:00Z') });
+    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, configurationFor: buildConfiguration, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:00:00Z') });
     sea.failNext = { count: 100, error: new AppError('HubUnreachable', 503, 'connect ECONNREFUSED') };
-    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:01:00Z') });
+    await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, configurationFor: buildConfiguration, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:01:00Z') });
     const statuses = Object.fromEntries((await hubStatus.all()).map((s) => [s.hub, s]));
     assert.equal(statuses.weu?.reachable, true);
     assert.equal(statuses.weu?.configurationCount, 0);
@@ -147,7 +131,7 @@ describe('reconcile pass', () => {
     freshStore();
     const [weu, eus] = [new MemoryHub('weu'), new MemoryHub('eus')];
     await store.create('web', newRevision('web', 1, ['weu', 'eus']));
-    await fanOut('web', await store.hubTargets('web'), { store, fleet: fleetOf([weu, eus]) });
+    await fanOut('web', await store.hubTargets('web'), { store, configurationFor: buildConfiguration, fleet: fleetOf([weu, eus]) });
     await store.markDeleted('web', 1, new Date().toISOString());
     const report = await pass(fleetOf([weu, eus]));
     assert.ok(report.ran && report.hubs.purged.includes('web'));
