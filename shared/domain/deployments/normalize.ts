@@ -8,7 +8,7 @@ import { canonicalize, isPlainObject } from './canonicalJson';
 import { compactManifestSchema, translateCompact } from './compactManifest';
 import { buildModulesContent, contentModules, type ModulesContent } from './edgeContent';
 import { kubernetesManifestSchema, translateKubernetesManifest } from './kubernetes/kubernetesManifest';
-import { checkLimits, CREDENTIAL_RESERVE_BYTES } from './limits';
+import { checkLimits, CREDENTIAL_RESERVE_BYTES, twinKeyProblem } from './limits';
 import type { ManifestTranslation } from './manifestForm';
 import { modulesContentManifestSchema, translateModulesContent } from './modulesContentManifest';
 import { fail, invalid, ok, type Result } from './result';
@@ -88,7 +88,9 @@ export function finish(t: ManifestTranslation, context: ManifestContext, pointer
   const issues: FieldIssue[] = checkLimits(modulesContent, t.locate, credentialNames.size * CREDENTIAL_RESERVE_BYTES);
   const known = new Set(context.registryCredentialNames);
   for (const ref of t.credentials) {
-    if (!known.has(ref.name)) {
+    const keyProblem = twinKeyProblem(ref.name);
+    if (keyProblem) issues.push({ pointer: ref.pointer, detail: keyProblem, code: 'invalid_twin_key' });
+    else if (!known.has(ref.name)) {
       issues.push({ pointer: ref.pointer, detail: `no registry credential named '${ref.name}' is configured (REGISTRY_CREDENTIALS)`, code: 'unknown_credential' });
     }
   }
