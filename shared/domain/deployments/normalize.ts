@@ -1,7 +1,7 @@
 // All three manifest forms become one canonical modulesContent, checked against
 // the limits and the configured registry credentials.
 import { z } from 'zod';
-import type { FieldIssue } from '../../errors';
+import { type FieldIssue, toPointer } from '../../errors';
 import { validationError } from '../../http/problem';
 import type { UpdatePolicy } from '../registry/updatePolicySchema';
 import { canonicalize, isPlainObject } from './canonicalJson';
@@ -96,7 +96,7 @@ export function finish(t: ManifestTranslation, context: ManifestContext, pointer
   }
   const modules = contentModules(modulesContent);
   for (const name of Object.keys(t.updatePolicies)) {
-    if (!(name in modules)) issues.push({ pointer: `${pointer}/updatePolicies/${name}`, detail: `updatePolicies names no module '${name}'`, code: 'unknown_module' });
+    if (!(name in modules)) issues.push({ pointer: toPointer(['updatePolicies', name], pointer), detail: `updatePolicies names no module '${name}'`, code: 'unknown_module' });
   }
   if (issues.length) return invalid('The manifest', issues, 'ManifestRejected');
   return ok({
