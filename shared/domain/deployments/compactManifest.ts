@@ -81,6 +81,7 @@ export function translateCompact(manifest: CompactManifest, pointer: string): Ma
 /** Content paths back to what the user wrote in the compact form. */
 function locateCompact(path: readonly string[], pointer: string): string {
   const [twin, , section, name, ...rest] = path;
+  const inner = path.slice(2);
   if (twin === '$edgeAgent' && section === 'modules' && name !== undefined) {
     const field = rest[0] === 'settings' ? rest.slice(1) : rest;
     // env.NAME.value -> env/NAME; chunked createOptions -> createOptions.
@@ -88,6 +89,6 @@ function locateCompact(path: readonly string[], pointer: string): string {
   }
   if (twin === '$edgeAgent') return toPointer(['modules'], pointer);
   if (twin === '$edgeHub') return toPointer(['routes'], pointer);
-  if (twin !== undefined) return toPointer(['modules', twin, 'desiredProperties'], pointer);
+  if (twin !== undefined) return toPointer(['modules', twin, 'desiredProperties', ...inner], pointer);
   return pointer;
 }

@@ -8,6 +8,18 @@ import type { DesiredProperties, ModulesContent } from './edgeContent';
 export const MAX_DESIRED_BYTES = 32 * 1024;
 export const MAX_MODULES = 50;
 export const MAX_PROPERTY_VALUE_BYTES = 4 * 1024;
+/** Twin JSON objects nest at most 10 deep; keys are at most 1 KB without '.', '$', spaces or control characters. */
+export const MAX_TWIN_DEPTH = 10;
+export const MAX_TWIN_KEY_BYTES = 1024;
+// eslint-disable-next-line no-control-regex
+const BAD_TWIN_KEY = /[.$ \u0000-\u001f\u007f-\u009f]/;
+
+/** Why `key` cannot be a twin property name, or undefined. */
+export function twinKeyProblem(key: string): string | undefined {
+  if (BAD_TWIN_KEY.test(key)) return `'${key}' cannot be a twin property name: no '.', '$', spaces or control characters`;
+  if (Buffer.byteLength(key, 'utf8') > MAX_TWIN_KEY_BYTES) return `a twin property name holds at most ${MAX_TWIN_KEY_BYTES} bytes`;
+  return undefined;
+}
 
 export type ContentPath = readonly string[];
 export type Locate = (path: ContentPath) => string;
@@ -52,6 +64,9 @@ export function checkLimits(content: ModulesContent, locate: Locate, reservedAge
         code: 'desired_properties_too_large',
       });
     }
+    for (const { path, detail, code } of shapeProblems(desired, [twin, 'properties.desired'], 1)) {
+      issues.push({ pointer: locate(path), detail, code });
+    }
     for (const path of oversizedValues(desired, [twin, 'properties.desired'])) {
       issues.push({
         pointer: locate(path),
@@ -67,4 +82,14 @@ function oversizedValues(value: unknown, path: ContentPath): ContentPath[] {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8') > MAX_PROPERTY_VALUE_BYTES ? [path] : [];
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([k, v]) => oversizedValues(v, [...path, k]));
+}
+
+function shapeProblems(value: unknown, path: ContentPath, depth: number): { path: ContentPath; detail: string; code: string }[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  if (depth > MAX_TWIN_DEPTH) return [{ path, detail: `twin properties nest at most ${MAX_TWIN_DEPTH} objects deep`, code: 'too_deep' }];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const problem = twinKeyProblem(k);
+    const here = [...path, k];
+    return problem ? [{ path: here, detail: problem, code: 'invalid_twin_key' }] : shapeProblems(v, here, depth + 1);
+  });
 }

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { createOptionsProblem } from './createOptions';
 import { isImageReferenceError, parseImageReference } from './imageReference';
 
-export const MODULE_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/** Module names are twin property names in $edgeAgent.modules, so no '.' (twin keys exclude it). */
+export const MODULE_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,127}$/;
 /** System module names; a user module with one of these names would shadow the runtime. */
 export const RESERVED_MODULE_NAMES = ['edgeAgent', 'edgeHub', '$edgeAgent', '$edgeHub'];
 
 export const moduleNameSchema = z
   .string()
-  .regex(MODULE_NAME_PATTERN, "must start with a letter or digit and use only letters, digits, '_', '.', '-' (at most 128)")
+  .regex(MODULE_NAME_PATTERN, "must start with a letter or digit and use only letters, digits, '_', '-' (at most 128)")
   .refine((n) => !RESERVED_MODULE_NAMES.includes(n), 'is reserved for the IoT Edge runtime');
 
 export const imageSchema = z

@@ -1,14 +1,14 @@
 // All three manifest forms become one canonical modulesContent, checked against
 // the limits and the configured registry credentials.
 import { z } from 'zod';
-import type { FieldIssue } from '../../errors';
+import { type FieldIssue, toPointer } from '../../errors';
 import { validationError } from '../../http/problem';
 import type { UpdatePolicy } from '../registry/updatePolicySchema';
 import { canonicalize, isPlainObject } from './canonicalJson';
 import { compactManifestSchema, translateCompact } from './compactManifest';
 import { buildModulesContent, contentModules, type ModulesContent } from './edgeContent';
 import { kubernetesManifestSchema, translateKubernetesManifest } from './kubernetes/kubernetesManifest';
-import { checkLimits, CREDENTIAL_RESERVE_BYTES } from './limits';
+import { checkLimits, CREDENTIAL_RESERVE_BYTES, twinKeyProblem } from './limits';
 import type { ManifestTranslation } from './manifestForm';
 import { modulesContentManifestSchema, translateModulesContent } from './modulesContentManifest';
 import { fail, invalid, ok, type Result } from './result';
@@ -88,13 +88,15 @@ export function finish(t: ManifestTranslation, context: ManifestContext, pointer
   const issues: FieldIssue[] = checkLimits(modulesContent, t.locate, credentialNames.size * CREDENTIAL_RESERVE_BYTES);
   const known = new Set(context.registryCredentialNames);
   for (const ref of t.credentials) {
-    if (!known.has(ref.name)) {
+    const keyProblem = twinKeyProblem(ref.name);
+    if (keyProblem) issues.push({ pointer: ref.pointer, detail: keyProblem, code: 'invalid_twin_key' });
+    else if (!known.has(ref.name)) {
       issues.push({ pointer: ref.pointer, detail: `no registry credential named '${ref.name}' is configured (REGISTRY_CREDENTIALS)`, code: 'unknown_credential' });
     }
   }
   const modules = contentModules(modulesContent);
   for (const name of Object.keys(t.updatePolicies)) {
-    if (!(name in modules)) issues.push({ pointer: `${pointer}/updatePolicies/${name}`, detail: `updatePolicies names no module '${name}'`, code: 'unknown_module' });
+    if (!(name in modules)) issues.push({ pointer: toPointer(['updatePolicies', name], pointer), detail: `updatePolicies names no module '${name}'`, code: 'unknown_module' });
   }
   if (issues.length) return invalid('The manifest', issues, 'ManifestRejected');
   return ok({

@@ -113,6 +113,20 @@ describe('IoT Hub limits', () => {
     assert.deepEqual(withCredential.error.issues.map((i) => i.code), ['desired_properties_too_large']);
   });
 
+  it('refuses twin property names with . $ or spaces, and objects nested deeper than 10', () => {
+    const e = rejected({ modules: { web: { image: 'nginx', env: { 'MY.VAR': 'x' }, desiredProperties: { 'a b': 1, ok: { $ref: 2 } } } } });
+    assert.deepEqual(e.issues.map((i) => [i.pointer, i.code]), [
+      ['/manifest/modules/web/env/MY.VAR', 'invalid_twin_key'],
+      ['/manifest/modules/web/desiredProperties/a b', 'invalid_twin_key'],
+      ['/manifest/modules/web/desiredProperties/ok/$ref', 'invalid_twin_key'],
+    ]);
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 10; i++) deep = { n: deep };
+    const tooDeep = rejected({ modules: { web: { image: 'nginx', desiredProperties: deep } } });
+    assert.deepEqual(tooDeep.issues.map((i) => i.code), ['too_deep']);
+    assert.equal(normalize({ modules: { web: { image: 'nginx', desiredProperties: (deep.n as Record<string, unknown>) } } }).ok, true);
+  });
+
   it('points a limit in the modulesContent form at the path the user wrote', () => {
     const desired = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, 'x'.repeat(3500)]));
     const e = rejected({

@@ -43,6 +43,11 @@ describe('targetCondition tagged template', () => {
     const c = targetCondition`${base} AND ${ConditionPath.tag('ring')}=${"can'ary"}`;
     assert.equal(c.text, "(tags.env='prod' OR tags.env='staging') AND tags.ring='can''ary'");
   });
+  it('treats a broken template or a non-finite number as a programming error', () => {
+    assert.throws(() => targetCondition`${ConditionPath.tag('a')} = = ${1}`, TypeError);
+    assert.throws(() => targetCondition`${ConditionPath.tag('a')}=${Number.NaN}`, TypeError);
+    assert.throws(() => targetCondition`${ConditionPath.tag('a')} IN ${[]}`, TypeError);
+  });
   it('refuses tag names that are not identifiers instead of splicing them', () => {
     assert.throws(() => ConditionPath.tag("env='x' OR 1"), /not a tag name/);
   });

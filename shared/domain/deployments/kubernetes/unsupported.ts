@@ -34,6 +34,8 @@ const REASONS: Record<string, string> = {
   minReadySeconds: 'readiness soak is part of the rollout policy, not the manifest',
   progressDeadlineSeconds: 'deadlines are part of the rollout policy, not the manifest',
   paused: 'pause the rollout through the deployments API instead',
+  rollingUpdate: 'edgeAgent replaces a module in place (Recreate); fleet rollouts are paced by waves',
+  securityContext: 'a pod-level securityContext is not translated; set securityContext on each container',
 };
 
 const GENERIC = 'has no IoT Edge equivalent, so it cannot be translated; remove it';
