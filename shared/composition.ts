@@ -16,6 +16,7 @@ import { type HubSetting, loadSettings, type Settings } from './config/settings'
 import { buildFleet } from './services/deployments/buildFleet';
 import { type ConfigurationFor, configurationFor } from './services/deployments/configurationFor';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
+import type { DeploymentsDeps } from './services/deployments/deploymentsService';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
 import type { IdempotencyStore } from './services/idempotency/idempotency';
@@ -87,4 +88,16 @@ export function getServices(): Services {
     dependencyProbes: [tablesProbe(tableService)],
   };
   return services;
+}
+
+/** What the deployment use cases need, from the shared services. */
+export function deploymentsDeps(): DeploymentsDeps {
+  const s = getServices();
+  return {
+    store: s.deployments,
+    fleet: s.fleet,
+    hubSettings: s.settings.HUBS,
+    configurationFor: s.configurationFor,
+    registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS),
+  };
 }

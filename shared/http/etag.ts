@@ -4,7 +4,9 @@
 import type { HttpRequest } from '@azure/functions';
 import { preconditionFailed, preconditionRequired } from '../errors';
 
-export const revisionETag = (revision: number): string => `"r${revision}"`;
+export { revisionETag } from '../services/deployments/deploymentViews';
+
+
 
 /** The revision named by If-Match; 428 when missing, 412 when it is not one of ours. */
 export function requiredIfMatch(request: HttpRequest): number {

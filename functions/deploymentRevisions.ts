@@ -1,0 +1,41 @@
+import { app, type HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+import { deploymentsDeps, getServices } from '../shared/composition';
+import { mediaKind, parseBody, readBody } from '../shared/http/body';
+import { changeResponse } from '../shared/http/deploymentResponses';
+import { optionalIfMatch } from '../shared/http/etag';
+import { parseListQuery } from '../shared/http/paging';
+import { validationError } from '../shared/http/problem';
+import { json, withProblems } from '../shared/http/respond';
+import { listRevisions, rollbackDeployment } from '../shared/services/deployments/deploymentsService';
+
+export const rollbackRequestSchema = z.strictObject({
+  revision: z.int().positive().meta({ description: 'The revision to return to; it becomes a new revision with the same spec', example: 3 }),
+});
+
+const idOf = (request: HttpRequest) => request.params.id ?? '';
+
+// GET /api/deployments/{id}/revisions: the history, oldest first, paged.
+app.http('listRevisions', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'deployments/{id}/revisions',
+  handler: withProblems(async (request) => {
+    const query = parseListQuery(request);
+    const page = await listRevisions(deploymentsDeps(), idOf(request), { pageSize: query.pageSize, ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}) });
+    return json(200, { items: page.items, continuationToken: page.continuationToken ?? null });
+  }),
+});
+
+// POST /api/deployments/{id}/rollback {"revision": 3}: a new revision equal to revision 3.
+app.http('rollbackDeployment', {
+  methods: ['POST'],
+  authLevel: 'function',
+  route: 'deployments/{id}/rollback',
+  handler: withProblems(async (request) => {
+    const kind = mediaKind(request, ['json']);
+    const parsed = rollbackRequestSchema.safeParse(parseBody(await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES), kind));
+    if (!parsed.success) throw validationError(parsed.error, 'The rollback request');
+    return changeResponse(await rollbackDeployment(deploymentsDeps(), idOf(request), optionalIfMatch(request), parsed.data.revision), 'changed');
+  }),
+});

@@ -1,0 +1,155 @@
+// The deployment use cases behind the HTTP API. Every change is recorded as
+// desired state first (one transaction), then fanned out eagerly; what does
+// not converge now is finished by the reconciler.
+import type { HubSetting } from '../../config/settings';
+import { type DeploymentSpec, type NormalizedSpec } from '../../domain/deployments/deploymentSpec';
+import { selectHubs, unknownHubNames } from '../../domain/deployments/hubSelector';
+import { patchSpec } from '../../domain/deployments/mergePatch';
+import { parseDeploymentRequest } from '../../domain/deployments/parseDeploymentRequest';
+import type { Result } from '../../domain/deployments/result';
+import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
+import { AppError, badRequest, notFound } from '../../errors';
+import type { ConfigurationFor } from './configurationFor';
+import type { DeploymentStore, Page, RevisionRecord } from './deploymentStore';
+import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, type RevisionView, revisionView } from './deploymentViews';
+import { fanOut } from './fanOut';
+import type { HubFleet } from './hubRuntime';
+
+export interface DeploymentsDeps {
+  readonly store: DeploymentStore;
+  readonly fleet: HubFleet;
+  readonly hubSettings: readonly HubSetting[];
+  readonly configurationFor: ConfigurationFor;
+  readonly registryCredentialNames: readonly string[];
+  readonly now?: () => Date;
+  /** The eager fan-out does not wait long for a hub's rate limit; the reconciler finishes instead. */
+  readonly maxRateWaitMs?: number;
+}
+
+export interface ChangeResult {
+  readonly deployment: DeploymentView;
+  readonly hubs: readonly HubTargetView[];
+  /** Every hub is where it should be; otherwise the reconciler finishes the rest. */
+  readonly converged: boolean;
+}
+
+const unwrap = <T>(result: Result<T>): T => {
+  if (!result.ok) throw result.error;
+  return result.value;
+};
+
+function chooseHubs(spec: DeploymentSpec, hubs: readonly HubSetting[]): string[] {
+  const unknown = unknownHubNames(spec.hubSelector, hubs);
+  if (unknown.length) {
+    const names = spec.hubSelector.names ?? [];
+    throw badRequest(
+      `hubSelector names hubs that are not configured: ${unknown.join(', ')}`,
+      unknown.map((n) => ({ pointer: `/hubSelector/names/${names.indexOf(n)}`, detail: `no hub named '${n}' (configured: ${hubs.map((h) => h.name).join(', ') || 'none'})` })),
+      'UnknownHub',
+    );
+  }
+  const selected = selectHubs(spec.hubSelector, hubs).map((h) => h.name);
+  if (!selected.length) throw badRequest('hubSelector selects none of the configured hubs', [{ pointer: '/hubSelector', detail: 'matches no configured hub' }], 'NoHubSelected');
+  return selected;
+}
+
+async function currentRevision(deps: DeploymentsDeps, id: string) {
+  const head = await deps.store.get(id);
+  if (!head || head.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+  const revision = await deps.store.getRevision(id, head.currentRevision);
+  if (!revision) throw new AppError('RevisionMissing', 500, `revision ${head.currentRevision} of '${id}' is not stored`, { retryable: false });
+  return { head, revision };
+}
+
+async function converge(deps: DeploymentsDeps, id: string, view: DeploymentView): Promise<ChangeResult> {
+  await fanOut(id, await deps.store.hubTargets(id), {
+    store: deps.store,
+    fleet: deps.fleet,
+    configurationFor: deps.configurationFor,
+    ...(deps.now ? { now: deps.now } : {}),
+    maxRateWaitMs: deps.maxRateWaitMs ?? 10_000,
+  });
+  const hubs = (await deps.store.hubTargets(id)).map(hubTargetView).sort((a, b) => a.hub.localeCompare(b.hub));
+  return { deployment: view, hubs, converged: hubs.every((h) => h.state === 'applied' || h.state === 'removed') };
+}
+
+function revisionRecord(id: string, number: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause, hubs: string[], now: Date): RevisionRecord {
+  return { ...createRevision({ number, spec, normalized, createdAt: now, cause }), deploymentId: id, hubs };
+}
+
+export async function createDeployment(deps: DeploymentsDeps, body: string, contentType: string | undefined): Promise<ChangeResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }));
+  const hubs = chooseHubs(parsed.spec, deps.hubSettings);
+  const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create' }, hubs, now);
+  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels });
+  return converge(deps, parsed.id, deploymentView(head, revision));
+}
+
+/** Appends a revision made from a spec (update, patch, registry push) and fans it out. */
+export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause): Promise<ChangeResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const hubs = chooseHubs(spec, deps.hubSettings);
+  const revision = revisionRecord(id, expectedRevision + 1, spec, normalized, cause, hubs, now);
+  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels });
+  return converge(deps, id, deploymentView(head, revision));
+}
+
+export async function replaceDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, body: string, contentType: string | undefined): Promise<ChangeResult> {
+  await currentRevision(deps, id); // 404 before 400s about the body
+  const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }, { id }));
+  return commitSpec(deps, id, expectedRevision, parsed.spec, parsed.normalized, { kind: 'update' });
+}
+
+export async function patchDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, patch: unknown): Promise<ChangeResult> {
+  const { revision } = await currentRevision(deps, id);
+  const patched = unwrap(patchSpec(id, revision.spec, patch, { registryCredentialNames: deps.registryCredentialNames }));
+  return commitSpec(deps, id, expectedRevision, patched.spec, patched.normalized, { kind: 'patch' });
+}
+
+export async function rollbackDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number | undefined, toRevision: number): Promise<ChangeResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const { head } = await currentRevision(deps, id);
+  const from = expectedRevision ?? head.currentRevision;
+  const target = await deps.store.getRevision(id, toRevision);
+  if (!target) throw badRequest(`deployment '${id}' has no revision ${toRevision}`, [{ pointer: '/revision', detail: `no such revision (current is ${head.currentRevision})` }], 'UnknownRevision');
+  const hubs = chooseHubs(target.spec, deps.hubSettings);
+  const revision: RevisionRecord = { ...rollbackRevision(target, from + 1, now), deploymentId: id, hubs };
+  const updated = await deps.store.addRevision(id, from, { revision, hubs, labels: target.spec.labels });
+  return converge(deps, id, deploymentView(updated, revision));
+}
+
+export async function deleteDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number | undefined): Promise<ChangeResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const { revision } = await currentRevision(deps, id);
+  const head = await deps.store.markDeleted(id, expectedRevision, now.toISOString());
+  return converge(deps, id, deploymentView(head, revision));
+}
+
+export async function getDeployment(deps: DeploymentsDeps, id: string): Promise<{ deployment: DeploymentView; hubs: HubTargetView[] }> {
+  const { head, revision } = await currentRevision(deps, id);
+  return { deployment: deploymentView(head, revision), hubs: (await deps.store.hubTargets(id)).map(hubTargetView) };
+}
+
+export interface DeploymentSummary {
+  readonly id: string;
+  readonly revision: number;
+  readonly etag: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export async function listDeployments(deps: DeploymentsDeps, options: { pageSize: number; continuationToken?: string; labels?: Record<string, string> }): Promise<Page<DeploymentSummary>> {
+  const page = await deps.store.list(options);
+  return {
+    items: page.items.map((h) => ({ id: h.id, revision: h.currentRevision, etag: `"r${h.currentRevision}"`, labels: h.labels, createdAt: h.createdAt, updatedAt: h.updatedAt })),
+    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+  };
+}
+
+export async function listRevisions(deps: DeploymentsDeps, id: string, options: { pageSize: number; continuationToken?: string }): Promise<Page<RevisionView>> {
+  await currentRevision(deps, id);
+  const page = await deps.store.listRevisions(id, options);
+  return { items: page.items.map(revisionView), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+}
