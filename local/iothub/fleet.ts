@@ -19,6 +19,7 @@ export const fleetSchema = z.object({
   ),
 });
 export type Fleet = z.infer<typeof fleetSchema>;
+export type FleetInput = z.input<typeof fleetSchema>;
 
 export const DEFAULT_HUBS = [
   { name: 'weu', region: 'westeurope', labels: { geo: 'eu' } },

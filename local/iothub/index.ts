@@ -9,14 +9,14 @@ import { startAdminServer } from './admin';
 import { ensureTlsMaterial } from './certs';
 import { type EdgeAgentOptions, EdgeAgentSimulator } from './edgeAgent';
 import { type DeviceEventPublisher, InMemoryEventPublisher } from './events';
-import { DEFAULT_HUBS, type Fleet, generateFleet, readFleetFile, seedFleet } from './fleet';
+import { DEFAULT_HUBS, type FleetInput, fleetSchema, generateFleet, readFleetFile, seedFleet } from './fleet';
 import { SimulatedHub } from './hub';
 import { DEFAULT_LIMITS, type HubLimits } from './limits';
 import { ScenarioBook } from './scenarios';
 import { HubListener } from './server';
 
 export { InMemoryEventPublisher, type DeviceEventPublisher, type RoutedEvent } from './events';
-export { generateFleet, type Fleet } from './fleet';
+export { generateFleet, type Fleet, type FleetInput } from './fleet';
 export { type HubLimits, DEFAULT_LIMITS } from './limits';
 
 export interface HubOptions {
@@ -35,7 +35,7 @@ export interface IotHubSimulatorOptions {
   /** Keeps the CA, certificate and hub keys across runs; a temporary folder (removed on stop) otherwise. */
   readonly stateDir?: string;
   /** Devices to seed: a fleet, a fleet file path, or a number of generated devices per hub. */
-  readonly fleet?: Fleet | string | number;
+  readonly fleet?: FleetInput | string | number;
   readonly seed?: number;
   readonly limits?: Partial<HubLimits>;
   readonly agent?: Partial<Omit<EdgeAgentOptions, 'seed'>>;
@@ -115,7 +115,7 @@ export async function startIotHubSimulator(options: IotHubSimulatorOptions = {})
   const hubs = entries.map((e) => e.hub);
   if (options.fleet !== undefined) {
     const fleet = typeof options.fleet === 'number' ? generateFleet(seed, options.fleet, hubOptions)
-      : typeof options.fleet === 'string' ? readFleetFile(options.fleet) : options.fleet;
+      : typeof options.fleet === 'string' ? readFleetFile(options.fleet) : fleetSchema.parse(options.fleet);
     await seedFleet(hubs, fleet);
   }
   const admin = await startAdminServer({ hubs: entries, scenarios, publisher, seed }, HOST, options.adminPort ?? 0);

@@ -11,13 +11,20 @@ import { type HubSetting } from '../../config/settings';
 
 export type HubConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string; readonly hostName: string }
+  | { readonly kind: 'sharedAccessSignature'; readonly signature: string; readonly hostName: string }
   | { readonly kind: 'hostName'; readonly hostName: string };
 
-/** A connection string has `HostName=`; anything else is taken as the hub's host name. */
+/**
+ * `HostName=...;SharedAccessKeyName=...;SharedAccessKey=...` is a connection string,
+ * `HostName=...;SharedAccessSignature=SharedAccessSignature sr=...` carries a ready token,
+ * anything else is taken as the hub's host name (Entra ID).
+ */
 export function parseHubConnection(connection: string): HubConnection {
   const hostName = /(?:^|;)\s*HostName=([^;]+)/i.exec(connection)?.[1]?.trim();
-  if (hostName) return { kind: 'connectionString', connectionString: connection, hostName };
-  return { kind: 'hostName', hostName: connection.trim() };
+  if (!hostName) return { kind: 'hostName', hostName: connection.trim() };
+  const signature = /(?:^|;)\s*SharedAccessSignature=(SharedAccessSignature .+)$/i.exec(connection)?.[1]?.trim();
+  if (signature) return { kind: 'sharedAccessSignature', signature, hostName };
+  return { kind: 'connectionString', connectionString: connection, hostName };
 }
 
 /**
@@ -47,7 +54,10 @@ export function createRegistry(hub: HubSetting, options: { credential?: TokenCre
   if (connection.kind === 'hostName') {
     return Registry.fromTokenCredential(connection.hostName, options.credential ?? new DefaultAzureCredential());
   }
-  const registry = Registry.fromConnectionString(connection.connectionString);
+  const registry =
+    connection.kind === 'connectionString'
+      ? Registry.fromConnectionString(connection.connectionString)
+      : Registry.fromSharedAccessSignature(connection.signature);
   if (hub.local) {
     const ca = readFileSync(hub.local.caFile, 'utf8');
     // The Registry constructor installs its own agent, so ours is set afterwards on the client it owns.
