@@ -26,6 +26,7 @@ const hubPatchSchema = z.object({
     queriesPerMinutePerUnit: z.number().positive(),
     maxDesiredBytes: z.number().int().positive(),
     maxPageSize: z.number().int().positive(),
+    throttleBurst: z.number().int().min(0),
   }).partial().optional(),
 });
 

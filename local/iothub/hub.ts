@@ -50,7 +50,7 @@ export class SimulatedHub {
       { keyName: 'registryReadWrite', primaryKey: key('rw'), secondaryKey: key('rw2') },
     ];
     this.configurations = new ConfigurationStore(() => limits.maxConfigurations);
-    const perUnit = (perMinute: number) => ({ perMinute: perMinute * definition.units, capacity: perMinute * definition.units });
+    const perUnit = (perMinute: number) => ({ perMinute: perMinute * definition.units, capacity: limits.throttleBurst || perMinute * definition.units });
     this.configBucket = new TokenBucket(() => perUnit(limits.configOpsPerMinutePerUnit), now);
     this.queryBucket = new TokenBucket(() => perUnit(limits.queriesPerMinutePerUnit), now);
   }

@@ -12,6 +12,8 @@ export interface HubLimits {
   maxDesiredBytes: number;
   /** Largest page a query returns. */
   maxPageSize: number;
+  /** Tokens a bucket holds; 0 means one minute's worth (IoT Hub's behaviour). Tests lower it to hit 429 quickly. */
+  throttleBurst: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -20,6 +22,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   queriesPerMinutePerUnit: 20,
   maxDesiredBytes: 32 * 1024,
   maxPageSize: 1000,
+  throttleBurst: 0,
 };
 
 export class TokenBucket {
