@@ -4,15 +4,15 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { Registry } from 'azure-iothub';
 import { blobPassLease } from './adapters/blobs/blobPassLease';
+import { createRegistry } from './adapters/iothub/createRegistry';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
-import { type HubSetting, loadSettings, type Settings } from './config/settings';
+import { loadSettings, type Settings } from './config/settings';
 import { buildFleet } from './services/deployments/buildFleet';
 import { type ConfigurationFor, configurationFor } from './services/deployments/configurationFor';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
@@ -62,10 +62,6 @@ function blobServiceFor(storage: StorageConnection): BlobServiceClient {
   return new BlobServiceClient(storage.blobServiceUri, credentialFor(storage.clientId));
 }
 
-function registryFor(hub: HubSetting): Registry {
-  return /HostName=/i.test(hub.connection) ? Registry.fromConnectionString(hub.connection) : Registry.fromTokenCredential(hub.connection, new DefaultAzureCredential());
-}
-
 let services: Services | undefined;
 
 export function getServices(): Services {
@@ -74,7 +70,7 @@ export function getServices(): Services {
   const fleet = buildFleet(settings.HUBS, {
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
-    configurationsFor: (hub) => registryConfigurations(hub.name, registryFor(hub), settings.IOTHUB_REQUEST_TIMEOUT_MS),
+    configurationsFor: (hub) => registryConfigurations(hub.name, createRegistry(hub), settings.IOTHUB_REQUEST_TIMEOUT_MS),
   });
   services = {
     settings,

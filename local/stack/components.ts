@@ -1,8 +1,9 @@
 // The components `npm start` runs, in start order. Add a component here.
 import { azuriteComponent } from './azuriteComponent';
 import type { StackComponent } from './component';
+import { iothubComponent } from './iothubComponent';
 
-export const defaultComponents: readonly StackComponent[] = [azuriteComponent];
+export const defaultComponents: readonly StackComponent[] = [azuriteComponent, iothubComponent];
 
 /**
  * Settings every local run needs that no component provides yet. The health
