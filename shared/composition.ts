@@ -9,6 +9,7 @@ import { createRegistry } from './adapters/iothub/createRegistry';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
+import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
@@ -18,6 +19,7 @@ import { type ConfigurationFor, configurationFor } from './services/deployments/
 import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { DeploymentsDeps } from './services/deployments/deploymentsService';
 import type { HubFleet } from './services/deployments/hubRuntime';
+import type { MetricsStore } from './services/deployments/metricsStore';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
 import type { IdempotencyStore } from './services/idempotency/idempotency';
 import type { PassLease } from './services/reconcile/passLease';
@@ -33,6 +35,7 @@ export interface Services {
   readonly idempotency: IdempotencyStore;
   readonly fleet: HubFleet;
   readonly hubStatus: HubStatusStore;
+  readonly metrics: MetricsStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
 }
@@ -80,6 +83,7 @@ export function getServices(): Services {
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
+    metrics: tableMetricsStore(tableClientFor(settings.storage, 'configmetrics')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService)],
   };

@@ -7,10 +7,11 @@
 //    configurations of deployments that no longer exist, and purge deleted
 //    deployments whose configurations are gone everywhere.
 // A time budget bounds the pass; what is left continues in the next one.
-import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
+import { configurationId, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
 import type { ConfigurationFor } from '../deployments/configurationFor';
 import type { DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
+import type { ConfigurationMetrics, MetricsStore } from '../deployments/metricsStore';
 import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
 import type { HubConfiguration } from '../hubs/hubConfigurations';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
@@ -27,6 +28,8 @@ export interface ReconcileDeps {
   readonly hubConcurrency?: number;
   /** Where the hubs' reachability from this pass is recorded (GET /api/hubs). */
   readonly hubStatus?: HubStatusStore;
+  /** Where each deployment's configuration counts from the hubs' lists are kept (GET .../status). */
+  readonly metrics?: MetricsStore;
 }
 
 export interface HubPassReport {
@@ -77,6 +80,7 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
   );
   const { heads, targets } = await deps.store.desiredState();
   const known = new Set(heads.map((h) => h.id));
+  if (deps.metrics) await recordMetrics(deps.metrics, targets, snapshots, checkedAt);
   const revisions = new Map<string, Promise<RevisionRecord | undefined>>();
   const revision = (id: string, n: number) => {
     const key = `${id}#${n}`;
@@ -163,4 +167,21 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
     }
   }
   return { hubs: reports.sort((a, b) => a.hub.localeCompare(b.hub)), purged, budgetExceeded };
+}
+
+/** Keeps the hubs' counts for each target's desired configuration, writing only those that changed. */
+async function recordMetrics(store: MetricsStore, targets: readonly HubTarget[], snapshots: ReadonlyMap<string, Snapshot>, observedAt: string): Promise<void> {
+  const previous = new Map((await store.all()).map((m) => [`${m.deploymentId}|${m.hub}`, m]));
+  const changed: ConfigurationMetrics[] = [];
+  for (const target of targets) {
+    const snapshot = snapshots.get(target.hub);
+    if (target.desiredRevision === null || !snapshot?.ok) continue;
+    const id = configurationId(target.deploymentId, target.desiredRevision);
+    const counts = snapshot.configs.find((c) => c.id === id)?.systemMetrics?.results;
+    if (!counts) continue;
+    const before = previous.get(`${target.deploymentId}|${target.hub}`);
+    if (before?.configurationId === id && JSON.stringify(before.counts) === JSON.stringify(counts)) continue;
+    changed.push({ deploymentId: target.deploymentId, hub: target.hub, configurationId: id, counts, observedAt });
+  }
+  await store.record(changed);
 }

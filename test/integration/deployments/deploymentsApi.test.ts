@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createRegistry } from '../../../shared/adapters/iothub/createRegistry';
 import { type AppStack, fixture, startAppStack } from '../../helpers/appStack';
-import { projectRoot } from '../../helpers/fixtureApp';
+import { projectRoot, waitFor } from '../../helpers/fixtureApp';
 
 interface Change {
   deployment: { id: string; revision: number; etag: string; targetCondition: string; hubs: string[] };
@@ -114,6 +114,24 @@ describe('deployments API', () => {
     const status = (await (await stack.api('deployments/api')).json()) as { hubs: { hub: string; state: string; nextAttemptAt: string | null }[] };
     const eus = status.hubs.find((h) => h.hub === 'eus')!;
     assert.ok(eus.state === 'pending' && eus.nextAttemptAt, 'still waiting for its backoff');
+  });
+
+  it('reports per-hub sync state and the hub’s own counts, with their freshness', async () => {
+    const created = await post(deployment('metrics', { hubSelector: { names: ['weu'] }, target: { selector: { env: 'prod' } } }));
+    assert.equal(created.status, 201);
+    type Status = { hubs: { hub: string; state: string; configurationId: string; metrics: { targetedCount: number; reportedSuccessfulCount: number; asOf: string } | null }[]; totals: { targetedCount: number }; dataAsOf: string | null };
+    const before = (await (await stack.api('deployments/metrics/status')).json()) as Status;
+    assert.deepEqual(before.hubs.map((h) => [h.hub, h.state, h.configurationId, h.metrics]), [['weu', 'applied', 'metrics-r1', null]]);
+    const prodDevices = (await (await fetch(`${stack.iothub.adminUrl}/admin/hubs`)).json()) as { name: string }[];
+    assert.ok(prodDevices.length === 3);
+    const status = await waitFor(async () => {
+      await stack.api('reconcile', { method: 'POST', key: stack.keys.masterKey });
+      const s = (await (await stack.api('deployments/metrics/status')).json()) as Status;
+      const m = s.hubs[0]?.metrics;
+      return m && m.targetedCount > 0 && m.reportedSuccessfulCount === m.targetedCount ? s : undefined;
+    }, 30000, 'every targeted device to report success');
+    assert.equal(status.totals.targetedCount, status.hubs[0]!.metrics!.targetedCount);
+    assert.ok(status.dataAsOf && Date.parse(status.dataAsOf) <= Date.now());
   });
 
   it('deletes: every configuration of the deployment goes, others stay', async () => {

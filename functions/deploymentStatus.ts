@@ -1,0 +1,18 @@
+import { app } from '@azure/functions';
+import { getServices } from '../shared/composition';
+import { json, withProblems } from '../shared/http/respond';
+import { deploymentStatus } from '../shared/services/deployments/deploymentStatus';
+
+// GET /api/deployments/{id}/status: per hub the configuration, its sync state
+// (pending / applied / failed with last error, attempts, next attempt) and the
+// hub's own counts, with how fresh they are.
+app.http('deploymentStatus', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'deployments/{id}/status',
+  handler: withProblems(async (request) => {
+    const { deployments, metrics, hubStatus } = getServices();
+    const status = await deploymentStatus({ store: deployments, metrics, hubStatus }, request.params.id ?? '');
+    return json(200, status, { etag: status.etag, 'cache-control': 'no-store' });
+  }),
+});
