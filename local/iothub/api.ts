@@ -5,6 +5,7 @@ import { type SimulatedHub } from './hub';
 import { HubError, hubErrors } from './hubError';
 import { parseQuery, QuerySyntaxError, runQuery } from './query';
 import { configurationJson } from './configurations';
+import { requiredModuleId } from './deployments';
 import { type Json } from './twin';
 
 export interface ApiRequest {
@@ -83,10 +84,12 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
         return ok(json, json.etag as string);
       }
       if (req.method === 'PUT') {
+        const before = hub.configurations.items.get(id);
+        const targeting = before && `${before.priority}|${before.targetCondition}`;
         const { record } = hub.configurations.put(id, body, ifMatch);
-        hub.reevaluate();
-        const m = hub.metrics(record);
-        const json = configurationJson(record, m.systemMetrics, m.results);
+        if (targeting !== `${record.priority}|${record.targetCondition}`) hub.reevaluate();
+        // Like IoT Hub, a write answers without computing metrics (they are counted on GET).
+        const json = configurationJson(record, { results: {}, queries: {} }, {});
         return ok(json, json.etag as string);
       }
       if (req.method === 'DELETE') {
@@ -174,7 +177,7 @@ function query(hub: SimulatedHub, req: ApiRequest): ApiResponse {
     if (error instanceof QuerySyntaxError) throw hubErrors.badRequest(`Query syntax error: ${error.message}`, 'BadRequest');
     throw error;
   }
-  const docs = parsed.from === 'devices' ? hub.deviceDocs() : hub.moduleDocs();
+  const docs = parsed.from === 'devices' ? hub.deviceDocs() : hub.moduleDocs(requiredModuleId(parsed.where));
   const rows = runQuery(parsed, docs);
   const pageSize = Math.min(Number(req.headers['x-ms-max-item-count'] ?? 100) || 100, hub.limits.maxPageSize);
   const token = req.headers['x-ms-continuation'];

@@ -106,15 +106,25 @@ export class SimulatedHub {
     for (const device of this.devices.values()) yield device.twin.document();
   }
 
-  *moduleDocs(): Iterable<Json> {
-    for (const device of this.devices.values()) for (const module of device.modules.values()) yield module.twin.document();
+  /** Module twins; with `moduleId`, only that module of each device (IoT Edge metrics all ask for `$edgeAgent`). */
+  moduleDocs(moduleId?: string): Json[] {
+    const docs: Json[] = [];
+    for (const device of this.devices.values()) {
+      if (moduleId !== undefined) {
+        const module = device.modules.get(moduleId);
+        if (module) docs.push(module.twin.document());
+      } else {
+        for (const module of device.modules.values()) docs.push(module.twin.document());
+      }
+    }
+    return docs;
   }
 
   metrics(record: ConfigurationRecord): {
     systemMetrics: { results: Record<string, number>; queries: Record<string, string> };
     results: Record<string, number>;
   } {
-    const count = (text: string) => countQuery(text, () => this.deviceDocs(), () => this.moduleDocs());
+    const count = (text: string) => countQuery(text, () => this.deviceDocs(), (moduleId) => this.moduleDocs(moduleId));
     const queries = record.content.modulesContent ? systemMetricQueries(record) : {};
     const systemResults = Object.fromEntries(Object.entries(queries).map(([k, q]) => [k, count(q)]));
     const results = Object.fromEntries(Object.entries(record.metricQueries).map(([k, q]) => [k, count(q)]));
