@@ -14,6 +14,8 @@ export interface ApiRequest {
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Json | undefined;
+  /** The parsed body when it is not an object (bulk device operations send an array). */
+  readonly rawBody?: unknown;
 }
 
 export interface ApiResponse {
@@ -47,6 +49,7 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
           const top = Number(req.query.get('top') ?? 1000);
           return ok([...hub.devices.values()].slice(0, top).map((d) => d.toJSON()));
         }
+        if (req.method === 'POST' && Array.isArray(req.rawBody)) return bulk(hub, req.rawBody as Json[]);
         break;
       }
       if (sub === undefined) return device(hub, req.method, id, body, ifMatch);
@@ -152,6 +155,28 @@ function module(hub: SimulatedHub, method: string, owner: Device, moduleId: stri
   if (!ifMatchOk(ifMatch, existing.etag)) throw hubErrors.preconditionFailed(`module ${moduleId}`);
   existing.etagVersion++;
   return ok(existing.toJSON(), existing.etag);
+}
+
+/** POST /devices: the SDK's addDevices/updateDevices/removeDevices, at most 100 per call like IoT Hub. */
+function bulk(hub: SimulatedHub, items: Json[]): ApiResponse {
+  if (items.length > 100) throw hubErrors.badRequest('At most 100 devices per bulk operation.', 'TooManyDevices');
+  const errors: { deviceId: string; errorCode: string; errorStatus: string }[] = [];
+  for (const item of items) {
+    const id = String(item.id ?? '');
+    try {
+      const mode = String(item.importMode ?? 'create').toLowerCase();
+      if (mode === 'create') hub.createDevice(id, item);
+      else if (mode.startsWith('delete')) hub.deleteDevice(id);
+      else if (mode.startsWith('update')) {
+        hub.device(id).update(item);
+        hub.reevaluate([hub.device(id)]);
+      } else throw hubErrors.badRequest(`Unknown importMode '${mode}'.`);
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      errors.push({ deviceId: id, errorCode: error.code, errorStatus: error.message });
+    }
+  }
+  return { status: errors.length ? 400 : 200, body: { isSuccessful: errors.length === 0, errors, warnings: [] } };
 }
 
 /** Sets module desired properties directly (what `az iot edge set-modules` does), outside any deployment. */

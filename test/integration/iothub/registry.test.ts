@@ -51,6 +51,15 @@ describe('simulated IoT hub registry through the SDK', () => {
     assert.equal(await errorName(registry.get('crud-1')), 'DeviceNotFoundError');
   });
 
+  it('creates and removes devices in bulk', async () => {
+    const created = await registry.addDevices([{ deviceId: 'bulk-1' }, { deviceId: 'bulk-2', capabilities: { iotEdge: true } }]);
+    assert.equal(created.responseBody.isSuccessful, true);
+    assert.equal((await registry.get('bulk-2')).responseBody.capabilities?.iotEdge, true);
+    assert.equal(await errorName(registry.addDevices([{ deviceId: 'bulk-1' }])), 'ArgumentError');
+    await registry.removeDevices([{ deviceId: 'bulk-1' }, { deviceId: 'bulk-2' }], true);
+    assert.equal(await errorName(registry.get('bulk-1')), 'DeviceNotFoundError');
+  });
+
   it('adds custom modules and reads and patches module twins', async () => {
     await registry.create({ deviceId: 'mod-1', capabilities: { iotEdge: true } });
     await registry.addModule({ deviceId: 'mod-1', moduleId: 'sensor' });
