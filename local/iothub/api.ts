@@ -162,9 +162,9 @@ function bulk(hub: SimulatedHub, items: Json[]): ApiResponse {
   if (items.length > 100) throw hubErrors.badRequest('At most 100 devices per bulk operation.', 'TooManyDevices');
   const errors: { deviceId: string; errorCode: string; errorStatus: string }[] = [];
   for (const item of items) {
-    const id = String(item.id ?? '');
+    const id = typeof item.id === 'string' ? item.id : '';
     try {
-      const mode = String(item.importMode ?? 'create').toLowerCase();
+      const mode = (typeof item.importMode === 'string' ? item.importMode : 'create').toLowerCase();
       if (mode === 'create') hub.createDevice(id, item);
       else if (mode.startsWith('delete')) hub.deleteDevice(id);
       else if (mode.startsWith('update')) {
