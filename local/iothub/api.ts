@@ -65,6 +65,7 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
         if (!ifMatchOk(ifMatch, twin.etag)) throw hubErrors.preconditionFailed(`twin ${id}`);
         const tagsBefore = JSON.stringify(twin.tags);
         twin.update(body, req.method === 'PUT');
+        hub.twinChangedByService(owner, sub === 'modules' ? subId : undefined, body, req.method === 'PUT');
         // Tags feed target conditions, so a tag change re-applies configurations at once.
         if (JSON.stringify(twin.tags) !== tagsBefore) hub.reevaluate([owner]);
         return ok(twin.document(), twin.etag);

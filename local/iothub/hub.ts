@@ -136,7 +136,21 @@ export class SimulatedHub {
     const twin = moduleId ? device.module(moduleId).twin : device.twin;
     twin.setReported(reported);
     const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
-    await this.publisher.publish([twinChangeEvent(source, twin.version, { ...patch, $version: twin.reportedVersion }, 'updateTwin')]);
+    await this.publisher.publish([twinChangeEvent(source, twin.version, { properties: { reported: { ...patch, $version: twin.reportedVersion } } }, 'updateTwin')]);
+  }
+
+  /** The service patched or replaced a twin (tags, desired): IoT Hub routes that as a twin change too. */
+  twinChangedByService(device: Device, moduleId: string | undefined, body: Json, replace: boolean): void {
+    const twin = moduleId ? device.module(moduleId).twin : device.twin;
+    const desired = (body.properties as { desired?: Json } | undefined)?.desired;
+    const change = {
+      ...(body.tags !== undefined ? { tags: body.tags } : {}),
+      properties: desired ? { desired: { ...desired, $version: twin.desiredVersion } } : {},
+    };
+    const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
+    this.publisher.publish([twinChangeEvent(source, twin.version, change, replace ? 'replaceTwin' : 'updateTwin')]).catch((error: unknown) => {
+      console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, deviceId: device.deviceId, error: String(error) }));
+    });
   }
 
   async setConnected(device: Device, connected: boolean): Promise<void> {
