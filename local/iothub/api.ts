@@ -5,6 +5,7 @@ import { type SimulatedHub } from './hub';
 import { HubError, hubErrors } from './hubError';
 import { parseQuery, QuerySyntaxError, runQuery } from './query';
 import { configurationJson } from './configurations';
+import { requiredModuleId } from './deployments';
 import { type Json } from './twin';
 
 export interface ApiRequest {
@@ -13,6 +14,8 @@ export interface ApiRequest {
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Json | undefined;
+  /** The parsed body when it is not an object (bulk device operations send an array). */
+  readonly rawBody?: unknown;
 }
 
 export interface ApiResponse {
@@ -46,6 +49,7 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
           const top = Number(req.query.get('top') ?? 1000);
           return ok([...hub.devices.values()].slice(0, top).map((d) => d.toJSON()));
         }
+        if (req.method === 'POST' && Array.isArray(req.rawBody)) return bulk(hub, req.rawBody as Json[]);
         break;
       }
       if (sub === undefined) return device(hub, req.method, id, body, ifMatch);
@@ -61,6 +65,7 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
         if (!ifMatchOk(ifMatch, twin.etag)) throw hubErrors.preconditionFailed(`twin ${id}`);
         const tagsBefore = JSON.stringify(twin.tags);
         twin.update(body, req.method === 'PUT');
+        hub.twinChangedByService(owner, sub === 'modules' ? subId : undefined, body, req.method === 'PUT');
         // Tags feed target conditions, so a tag change re-applies configurations at once.
         if (JSON.stringify(twin.tags) !== tagsBefore) hub.reevaluate([owner]);
         return ok(twin.document(), twin.etag);
@@ -83,10 +88,12 @@ export function handleApi(hub: SimulatedHub, req: ApiRequest): ApiResponse {
         return ok(json, json.etag as string);
       }
       if (req.method === 'PUT') {
+        const before = hub.configurations.items.get(id);
+        const targeting = before && `${before.priority}|${before.targetCondition}`;
         const { record } = hub.configurations.put(id, body, ifMatch);
-        hub.reevaluate();
-        const m = hub.metrics(record);
-        const json = configurationJson(record, m.systemMetrics, m.results);
+        if (targeting !== `${record.priority}|${record.targetCondition}`) hub.reevaluate();
+        // Like IoT Hub, a write answers without computing metrics (they are counted on GET).
+        const json = configurationJson(record, { results: {}, queries: {} }, {});
         return ok(json, json.etag as string);
       }
       if (req.method === 'DELETE') {
@@ -151,6 +158,28 @@ function module(hub: SimulatedHub, method: string, owner: Device, moduleId: stri
   return ok(existing.toJSON(), existing.etag);
 }
 
+/** POST /devices: the SDK's addDevices/updateDevices/removeDevices, at most 100 per call like IoT Hub. */
+function bulk(hub: SimulatedHub, items: Json[]): ApiResponse {
+  if (items.length > 100) throw hubErrors.badRequest('At most 100 devices per bulk operation.', 'TooManyDevices');
+  const errors: { deviceId: string; errorCode: string; errorStatus: string }[] = [];
+  for (const item of items) {
+    const id = typeof item.id === 'string' ? item.id : '';
+    try {
+      const mode = (typeof item.importMode === 'string' ? item.importMode : 'create').toLowerCase();
+      if (mode === 'create') hub.createDevice(id, item);
+      else if (mode.startsWith('delete')) hub.deleteDevice(id);
+      else if (mode.startsWith('update')) {
+        hub.device(id).update(item);
+        hub.reevaluate([hub.device(id)]);
+      } else throw hubErrors.badRequest(`Unknown importMode '${mode}'.`);
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      errors.push({ deviceId: id, errorCode: error.code, errorStatus: error.message });
+    }
+  }
+  return { status: errors.length ? 400 : 200, body: { isSuccessful: errors.length === 0, errors, warnings: [] } };
+}
+
 /** Sets module desired properties directly (what `az iot edge set-modules` does), outside any deployment. */
 function applyContent(hub: SimulatedHub, owner: Device, body: Json): ApiResponse {
   const modules = body.modulesContent as Record<string, Json> | undefined;
@@ -174,7 +203,7 @@ function query(hub: SimulatedHub, req: ApiRequest): ApiResponse {
     if (error instanceof QuerySyntaxError) throw hubErrors.badRequest(`Query syntax error: ${error.message}`, 'BadRequest');
     throw error;
   }
-  const docs = parsed.from === 'devices' ? hub.deviceDocs() : hub.moduleDocs();
+  const docs = parsed.from === 'devices' ? hub.deviceDocs() : hub.moduleDocs(requiredModuleId(parsed.where));
   const rows = runQuery(parsed, docs);
   const pageSize = Math.min(Number(req.headers['x-ms-max-item-count'] ?? 100) || 100, hub.limits.maxPageSize);
   const token = req.headers['x-ms-continuation'];

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type ConfigurationRecord } from './configurations';
 import { type Device } from './devices';
-import { evaluateCondition, parseQuery, runQuery } from './query';
+import { type Condition, evaluateCondition, parseQuery, runQuery } from './query';
 import { type Json } from './twin';
 
 const BASE_KEY = 'properties.desired';
@@ -122,11 +122,25 @@ export function systemMetricQueries(c: ConfigurationRecord): Record<string, stri
 }
 
 /** Counts the rows a metric query returns; a query that does not parse counts as 0, as a broken metric does. */
-export function countQuery(text: string, devices: () => Iterable<Json>, modules: () => Iterable<Json>): number {
+export function countQuery(text: string, devices: () => Iterable<Json>, modules: (moduleId?: string) => Iterable<Json>): number {
   try {
     const query = parseQuery(text);
-    return runQuery({ ...query, select: { kind: 'all' } }, query.from === 'devices' ? devices() : modules()).length;
+    const docs = query.from === 'devices' ? devices() : modules(requiredModuleId(query.where));
+    return runQuery({ ...query, select: { kind: 'all' } }, docs).length;
   } catch {
     return 0;
   }
+}
+
+/** The module id a condition requires (`moduleId = 'x'` in its top-level AND chain), so a query can skip other modules. */
+export function requiredModuleId(condition: Condition | undefined): string | undefined {
+  if (!condition) return undefined;
+  if (condition.kind === 'and') return requiredModuleId(condition.left) ?? requiredModuleId(condition.right);
+  if (condition.kind === 'compare' && condition.op === '=') {
+    const [path, value] = condition.left.kind === 'path' ? [condition.left, condition.right] : [condition.right, condition.left];
+    if (path.kind === 'path' && path.segments.length === 1 && path.segments[0] === 'moduleId' && value.kind === 'value' && typeof value.value === 'string') {
+      return value.value;
+    }
+  }
+  return undefined;
 }

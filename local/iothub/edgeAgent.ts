@@ -48,7 +48,9 @@ export class EdgeAgentSimulator {
   ) {
     hub.onEdgeDesiredChanged = (device) => this.schedule(device);
     if (options.heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => void this.sendHeartbeats(), options.heartbeatMs);
+      this.heartbeat = setInterval(() => {
+        this.sendHeartbeats().catch((e: unknown) => this.failed('heartbeat', e));
+      }, options.heartbeatMs);
       this.heartbeat.unref();
     }
   }
@@ -70,7 +72,7 @@ export class EdgeAgentSimulator {
     const delay = delayMs ?? min + ((max - min) * percentile(this.options.seed, `delay:${version}`, id)) / 100 + this.pullDelay(device);
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      void this.report(device, restart);
+      this.report(device, restart).catch((e: unknown) => this.failed(id, e));
     }, delay);
     timer.unref();
     this.timers.set(id, timer);
@@ -168,6 +170,11 @@ export class EdgeAgentSimulator {
       events.push(heartbeatEvent({ type: 'heartbeat', deviceId: device.deviceId, hubName: this.hub.name, sentAtUtc: new Date().toISOString(), modules }));
     }
     if (events.length) await this.hub.publish(events);
+  }
+
+  /** A publisher failure must not crash the simulator; the event is lost, as with a failing route. */
+  private failed(what: string, error: unknown): void {
+    console.error(JSON.stringify({ event: 'iothub-sim-agent-failed', hub: this.hub.name, what, error: String(error) }));
   }
 
   stop(): void {

@@ -56,10 +56,16 @@ function applicationProperties(source: Source, schema: string, opType: string, a
   };
 }
 
-/** Body as IoT Hub sends it: the changed section with the twin version. */
-export function twinChangeEvent(source: Source, version: number, reportedPatch: unknown, opType: 'updateTwin' | 'replaceTwin', at = new Date()): RoutedEvent {
+/** Body as IoT Hub sends it: the changed sections (`tags`, `properties.desired|reported`) with the twin version. */
+export function twinChangeEvent(
+  source: Source,
+  version: number,
+  change: { tags?: unknown; properties: { reported?: unknown; desired?: unknown } },
+  opType: 'updateTwin' | 'replaceTwin',
+  at = new Date(),
+): RoutedEvent {
   return {
-    body: { version, properties: { reported: reportedPatch } },
+    body: { version, ...change },
     properties: applicationProperties(source, 'twinChangeNotification', opType, at),
     systemProperties: systemProperties(source, 'twinChangeEvents', at),
     partitionKey: source.deviceId,

@@ -106,15 +106,25 @@ export class SimulatedHub {
     for (const device of this.devices.values()) yield device.twin.document();
   }
 
-  *moduleDocs(): Iterable<Json> {
-    for (const device of this.devices.values()) for (const module of device.modules.values()) yield module.twin.document();
+  /** Module twins; with `moduleId`, only that module of each device (IoT Edge metrics all ask for `$edgeAgent`). */
+  moduleDocs(moduleId?: string): Json[] {
+    const docs: Json[] = [];
+    for (const device of this.devices.values()) {
+      if (moduleId !== undefined) {
+        const module = device.modules.get(moduleId);
+        if (module) docs.push(module.twin.document());
+      } else {
+        for (const module of device.modules.values()) docs.push(module.twin.document());
+      }
+    }
+    return docs;
   }
 
   metrics(record: ConfigurationRecord): {
     systemMetrics: { results: Record<string, number>; queries: Record<string, string> };
     results: Record<string, number>;
   } {
-    const count = (text: string) => countQuery(text, () => this.deviceDocs(), () => this.moduleDocs());
+    const count = (text: string) => countQuery(text, () => this.deviceDocs(), (moduleId) => this.moduleDocs(moduleId));
     const queries = record.content.modulesContent ? systemMetricQueries(record) : {};
     const systemResults = Object.fromEntries(Object.entries(queries).map(([k, q]) => [k, count(q)]));
     const results = Object.fromEntries(Object.entries(record.metricQueries).map(([k, q]) => [k, count(q)]));
@@ -126,7 +136,21 @@ export class SimulatedHub {
     const twin = moduleId ? device.module(moduleId).twin : device.twin;
     twin.setReported(reported);
     const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
-    await this.publisher.publish([twinChangeEvent(source, twin.version, { ...patch, $version: twin.reportedVersion }, 'updateTwin')]);
+    await this.publisher.publish([twinChangeEvent(source, twin.version, { properties: { reported: { ...patch, $version: twin.reportedVersion } } }, 'updateTwin')]);
+  }
+
+  /** The service patched or replaced a twin (tags, desired): IoT Hub routes that as a twin change too. */
+  twinChangedByService(device: Device, moduleId: string | undefined, body: Json, replace: boolean): void {
+    const twin = moduleId ? device.module(moduleId).twin : device.twin;
+    const desired = (body.properties as { desired?: Json } | undefined)?.desired;
+    const change = {
+      ...(body.tags !== undefined ? { tags: body.tags } : {}),
+      properties: desired ? { desired: { ...desired, $version: twin.desiredVersion } } : {},
+    };
+    const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
+    this.publisher.publish([twinChangeEvent(source, twin.version, change, replace ? 'replaceTwin' : 'updateTwin')]).catch((error: unknown) => {
+      console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, deviceId: device.deviceId, error: String(error) }));
+    });
   }
 
   async setConnected(device: Device, connected: boolean): Promise<void> {

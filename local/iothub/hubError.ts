@@ -37,7 +37,8 @@ export const hubErrors = {
     new HubError(429, 'ThrottlingException', 'Throttling: request rate exceeded, retry later.', {
       'Retry-After': String(retryAfterSeconds),
     }),
+  // IoT Hub answers 413 (RequestEntityTooLarge) with this code, as seen in SDK issues.
   configurationLimit: (max: number) =>
-    new HubError(403, 'ConfigurationCountLimitExceeded', `Cannot create more than ${max} configurations on this hub.`),
+    new HubError(413, 'ConfigurationCountLimitExceeded', `Number of deployments exceed the maximum quota ${max} for this IotHub.`),
   unavailable: () => new HubError(503, 'ServerBusy', 'The IoT hub is temporarily unavailable.'),
 };

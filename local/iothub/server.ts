@@ -14,7 +14,7 @@ import { type Json } from './twin';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Json | undefined> {
+async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -24,8 +24,7 @@ async function readBody(req: IncomingMessage): Promise<Json | undefined> {
   }
   if (!size) return undefined;
   try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Json) : { value: parsed };
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
     throw hubErrors.badRequest('The request body is not valid JSON.', 'BadRequest');
   }
@@ -42,7 +41,9 @@ export async function serveRequest(hub: SimulatedHub, req: IncomingMessage, res:
     if (!auth.ok) throw hubErrors.unauthorized(`Unauthorized: ${auth.reason}.`);
     const url = new URL(req.url ?? '/', 'https://hub');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-    const result = handleApi(hub, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: await readBody(req) });
+    const rawBody = await readBody(req);
+    const body = rawBody !== null && typeof rawBody === 'object' && !Array.isArray(rawBody) ? (rawBody as Json) : undefined;
+    const result = handleApi(hub, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body, rawBody });
     const payload = result.body === undefined ? '' : JSON.stringify(result.body);
     res.writeHead(result.status, {
       ...(payload ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),

@@ -75,7 +75,7 @@ describe('simulated IoT hub configurations through the SDK', () => {
     const eus = registryFor(sim, 'eus');
     for (let i = 0; i < 3; i++) await add(eus, { schemaVersion: '1.0', id: `cap-${i}`, content: edgeContent({}), targetCondition: '*', priority: i });
     const full = await failure(add(eus, { schemaVersion: '1.0', id: 'cap-3', content: edgeContent({}), targetCondition: '*', priority: 9 }));
-    assert.equal(full.code, 'ConfigurationCountLimitExceeded');
+    assert.deepEqual([full.status, full.code], [413, 'ConfigurationCountLimitExceeded']);
     await eus.removeConfiguration('cap-0');
     await add(eus, { schemaVersion: '1.0', id: 'cap-3', content: edgeContent({}), targetCondition: '*', priority: 9 });
   });

@@ -95,7 +95,11 @@ describe('simulated IoT Edge deployments', () => {
 
   it('re-applies deployments when tags change', async () => {
     const before = await agent('broad-1');
+    const from = events().length;
     await registry.updateTwin('broad-1', { tags: { ring: 'canary' } }, '*');
+    const tagEvent = events().slice(from).find((e) => e.properties.deviceId === 'broad-1' && e.properties.moduleId === undefined);
+    assert.deepEqual((tagEvent?.body as { tags: unknown }).tags, { ring: 'canary' });
+    assert.equal(tagEvent?.systemProperties['iothub-message-source'], 'twinChangeEvents');
     const after = await agent('broad-1');
     assert.equal(after.desired.modules?.web?.settings.image, 'web:2');
     assert.ok(after.desired.$version > before.desired.$version);
@@ -112,6 +116,27 @@ describe('simulated IoT Edge deployments', () => {
     assert.equal(failed.reported.modules?.web?.restartCount, 3);
     const backoffReports = events().filter((e) => e.properties.deviceId === 'canary-1' && (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web?.runtimeStatus === 'backoff');
     assert.ok(backoffReports.length >= 2, 'backoff was reported while restarting');
+    await admin(sim, 'DELETE', '/admin/scenarios');
+  });
+
+  it('lets a scenario slow image pulls down on a deterministic share of devices', async () => {
+    const sea = registryFor(sim, 'sea');
+    for (let i = 0; i < 4; i++) await sea.create({ deviceId: `slow-${i}`, capabilities: { iotEdge: true } });
+    // Devices made through the registry start disconnected, as in IoT Hub; the simulated runtime connects them.
+    await admin(sim, 'POST', '/admin/hubs/sea/connection', { connected: true, selector: "STARTSWITH(deviceId, 'slow-')" });
+    await admin(sim, 'POST', '/admin/scenarios', { kind: 'slowPull', image: 'big:1', delayMs: 400, hub: 'sea', percent: 50 });
+    const started = Date.now();
+    await sea.addConfiguration({ schemaVersion: '1.0', id: 'big-r1', content: edgeContent({ big: 'big:1' }), targetCondition: "STARTSWITH(deviceId, 'slow-')", priority: 1 });
+    const reportedAt = new Map<string, number>();
+    await waitFor('all slow devices to report', async () => {
+      for (let i = 0; i < 4; i++) {
+        const twin = (await sea.getModuleTwin(`slow-${i}`, '$edgeAgent')).responseBody as unknown as TwinDoc;
+        if (!reportedAt.has(`slow-${i}`) && (twin.properties.reported as AgentReport).lastDesiredVersion === twin.properties.desired.$version) reportedAt.set(`slow-${i}`, Date.now() - started);
+      }
+      return reportedAt.size === 4 ? true : undefined;
+    });
+    const slow = [...reportedAt.values()].filter((ms) => ms >= 400).length;
+    assert.ok(slow >= 1 && slow <= 3, `some but not all devices pulled slowly (${slow})`);
     await admin(sim, 'DELETE', '/admin/scenarios');
   });
 

@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Registry } from 'azure-iothub';
 import { type IotHubSimulatorHandle } from '../../../local/iothub';
+import { createRegistry } from '../../../shared/adapters/iothub/createRegistry';
+import { hubSettingSchema } from '../../../shared/config/settings';
 import { registryFor, startSimulator } from './simulatorFixture';
 
 const fleet = {
@@ -49,6 +51,15 @@ describe('simulated IoT hub registry through the SDK', () => {
     assert.equal(updated.responseBody.status, 'disabled');
     await registry.delete('crud-1');
     assert.equal(await errorName(registry.get('crud-1')), 'DeviceNotFoundError');
+  });
+
+  it('creates and removes devices in bulk', async () => {
+    const created = await registry.addDevices([{ deviceId: 'bulk-1' }, { deviceId: 'bulk-2', capabilities: { iotEdge: true } }]);
+    assert.equal(created.responseBody.isSuccessful, true);
+    assert.equal((await registry.get('bulk-2')).responseBody.capabilities?.iotEdge, true);
+    assert.equal(await errorName(registry.addDevices([{ deviceId: 'bulk-1' }])), 'ArgumentError');
+    await registry.removeDevices([{ deviceId: 'bulk-1' }, { deviceId: 'bulk-2' }], true);
+    assert.equal(await errorName(registry.get('bulk-1')), 'DeviceNotFoundError');
   });
 
   it('adds custom modules and reads and patches module twins', async () => {
@@ -139,6 +150,17 @@ describe('simulated IoT hub registry through the SDK', () => {
     assert.equal(await errorName(registryFor(sim, 'weu', expired).get('q-1')), 'UnauthorizedError');
     const valid = expired.replace(`se=${se}`, `se=${se + 3600}`).replace(sig, encodeURIComponent(createHmac('sha256', Buffer.from(key, 'base64')).update(`${hub.hostName}\n${se + 3600}`).digest('base64')));
     assert.equal((await registryFor(sim, 'weu', valid).get('q-1')).responseBody.deviceId, 'q-1');
+  });
+
+  it('keeps TLS verification on: a certificate from another local CA is refused', async () => {
+    const other = await startSimulator({ hubs: [{ name: 'weu', region: 'westeurope' }] });
+    try {
+      const hub = sim.hubs.find((h) => h.name === 'weu')!;
+      const mismatched = createRegistry(hubSettingSchema.parse({ name: 'weu', region: 'westeurope', connection: hub.connectionString, local: { endpoint: hub.localEndpoint, caFile: other.caFile } }));
+      await assert.rejects(mismatched.get('q-1'), (e: NodeJS.ErrnoException) => /SELF_SIGNED|UNABLE_TO_VERIFY|unable to verify|self.signed/i.test(`${e.code} ${e.message}`));
+    } finally {
+      await other.stop();
+    }
   });
 
   it('serves each hub on its own host name and keys', async () => {
