@@ -1,17 +1,13 @@
 import { app, type HttpRequest } from '@azure/functions';
-import { z } from 'zod';
 import { deploymentsDeps, getServices } from '../shared/composition';
 import { mediaKind, parseBody, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { optionalIfMatch } from '../shared/http/etag';
 import { parseListQuery } from '../shared/http/paging';
 import { validationError } from '../shared/http/problem';
+import { rollbackRequestSchema } from '../shared/http/requestSchemas';
 import { json, withProblems } from '../shared/http/respond';
 import { listRevisions, rollbackDeployment } from '../shared/services/deployments/deploymentsService';
-
-export const rollbackRequestSchema = z.strictObject({
-  revision: z.int().positive().meta({ description: 'The revision to return to; it becomes a new revision with the same spec', example: 3 }),
-});
 
 const idOf = (request: HttpRequest) => request.params.id ?? '';
 

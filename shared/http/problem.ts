@@ -1,10 +1,25 @@
 // RFC 9457 problem details at the HTTP edge. Unknown errors become a plain 500
 // that leaks nothing; the caller logs them.
 import type { HttpResponseInit } from '@azure/functions';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type FieldIssue, isAppError, toPointer } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The problem document as a schema, for the OpenAPI description. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    code: z.string().meta({ description: 'Stable machine-readable error code', example: 'ValidationFailed' }),
+    errors: z
+      .array(z.object({ pointer: z.string().meta({ description: 'JSON Pointer to the offending field', example: '/manifest/modules/web/image' }), detail: z.string(), code: z.string().optional() }))
+      .optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 export interface ProblemDocument {
   type: string;

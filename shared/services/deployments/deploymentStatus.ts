@@ -1,35 +1,44 @@
 // GET /api/deployments/{id}/status: per hub, where the deployment is (sync
 // state, the hub's own counts) and how fresh each figure is. Nothing here
 // calls a hub: counts come from the reconciler's latest list of each hub.
+import { z } from 'zod';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import type { DeploymentStore } from './deploymentStore';
-import { type HubTargetView, hubTargetView } from './deploymentViews';
+import { hubTargetView, hubTargetViewSchema } from './deploymentViews';
 import type { MetricsStore } from './metricsStore';
 import { notFound } from '../../errors';
 
-export interface HubCounts {
-  readonly targetedCount: number;
-  readonly appliedCount: number;
-  readonly reportedSuccessfulCount: number;
-  readonly reportedFailedCount: number;
-}
+const hubCountsShape = {
+  targetedCount: z.int().meta({ description: 'Devices whose twin matches the target condition' }),
+  appliedCount: z.int().meta({ description: 'Devices the hub applied this configuration to' }),
+  reportedSuccessfulCount: z.int().meta({ description: 'Devices whose edgeAgent reported this configuration running (code 200)' }),
+  reportedFailedCount: z.int().meta({ description: 'Devices whose edgeAgent reported a failure' }),
+};
+export type HubCounts = z.infer<z.ZodObject<typeof hubCountsShape>>;
 
-export interface HubStatusView extends HubTargetView {
-  /** The hub's systemMetrics for the desired configuration; null until a reconcile pass has seen it. */
-  readonly metrics: (HubCounts & { readonly asOf: string }) | null;
-  readonly hubReachable: boolean | null;
-}
+export const hubStatusViewSchema = hubTargetViewSchema
+  .extend({
+    metrics: z
+      .object({ ...hubCountsShape, asOf: z.string().meta({ description: 'When the hub last confirmed these counts' }) })
+      .nullable()
+      .meta({ description: "The hub's own systemMetrics for the desired configuration; null until a reconcile pass has seen it" }),
+    hubReachable: z.boolean().nullable(),
+  })
+  .meta({ id: 'HubStatus' });
+export type HubStatusView = z.infer<typeof hubStatusViewSchema>;
 
-export interface DeploymentStatus {
-  readonly id: string;
-  readonly revision: number;
-  readonly etag: string;
-  readonly deletedAt: string | null;
-  readonly hubs: readonly HubStatusView[];
-  readonly totals: HubCounts;
-  /** The oldest figure behind the totals: how stale the status may be. */
-  readonly dataAsOf: string | null;
-}
+export const deploymentStatusSchema = z
+  .object({
+    id: z.string(),
+    revision: z.int(),
+    etag: z.string(),
+    deletedAt: z.string().nullable(),
+    hubs: z.array(hubStatusViewSchema),
+    totals: z.object(hubCountsShape),
+    dataAsOf: z.string().nullable().meta({ description: 'The oldest figure behind the totals: how stale the status may be' }),
+  })
+  .meta({ id: 'DeploymentStatus' });
+export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
 export interface StatusDeps {
   readonly store: DeploymentStore;

@@ -1,44 +1,65 @@
 // What the API returns for a deployment, its revisions and its hubs. Built
 // from stored records only; never includes registry secrets (revisions hold names).
+import { z } from 'zod';
 import { configurationId } from '../../domain/deployments/configurationId';
 import type { DeploymentHead, HubTarget, RevisionRecord } from './deploymentStore';
 
-export interface DeploymentView {
-  readonly id: string;
-  readonly revision: number;
-  readonly etag: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly priority: number;
-  readonly target: unknown;
-  readonly hubSelector: unknown;
-  readonly manifest: unknown;
-  readonly targetCondition: string;
-  readonly hubs: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly deletedAt?: string;
-}
+const isoTime = z.string().meta({ description: 'ISO 8601 UTC time', example: '2026-11-24T12:00:00.000Z' });
+const syncError = z.object({ code: z.string(), message: z.string() });
 
-export interface HubTargetView {
-  readonly hub: string;
-  readonly configurationId: string | null;
-  readonly desiredRevision: number | null;
-  readonly state: HubTarget['state'];
-  readonly appliedRevision: number | null;
-  readonly attempts: number;
-  readonly lastError: { readonly code: string; readonly message: string } | null;
-  readonly lastAttemptAt: string | null;
-  readonly nextAttemptAt: string | null;
-}
+export const deploymentViewSchema = z
+  .object({
+    id: z.string(),
+    revision: z.int().meta({ description: 'Current revision number' }),
+    etag: z.string().meta({ description: 'Send as If-Match to change this revision', example: '"r3"' }),
+    labels: z.record(z.string(), z.string()),
+    priority: z.int(),
+    target: z.unknown().meta({ description: 'The device target as submitted' }),
+    hubSelector: z.unknown().meta({ description: 'The hub selector as submitted' }),
+    manifest: z.unknown().meta({ description: 'The manifest as submitted (registry credentials are names, never secrets)' }),
+    targetCondition: z.string().meta({ description: 'The IoT Hub target condition every configuration of this revision uses' }),
+    hubs: z.array(z.string()).meta({ description: 'Hubs this revision goes to' }),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    deletedAt: isoTime.optional(),
+  })
+  .meta({ id: 'Deployment' });
+export type DeploymentView = z.infer<typeof deploymentViewSchema>;
 
-export interface RevisionView {
-  readonly revision: number;
-  readonly createdAt: string;
-  readonly cause: RevisionRecord['cause'];
-  readonly targetCondition: string;
-  readonly hubs: readonly string[];
-  readonly spec: RevisionRecord['spec'];
-}
+export const hubTargetViewSchema = z
+  .object({
+    hub: z.string(),
+    configurationId: z.string().nullable(),
+    desiredRevision: z.int().nullable().meta({ description: 'null: the hub must hold none of this deployment' }),
+    state: z.enum(['pending', 'applied', 'failed', 'removed']).meta({ description: 'pending: will be retried; failed: needs a change (see lastError)' }),
+    appliedRevision: z.int().nullable(),
+    attempts: z.int(),
+    lastError: syncError.nullable(),
+    lastAttemptAt: isoTime.nullable(),
+    nextAttemptAt: isoTime.nullable(),
+  })
+  .meta({ id: 'HubSync' });
+export type HubTargetView = z.infer<typeof hubTargetViewSchema>;
+
+export const revisionViewSchema = z
+  .object({
+    revision: z.int(),
+    createdAt: isoTime,
+    cause: z.record(z.string(), z.unknown()).meta({ description: 'What made the revision: create, update, patch, rollback (toRevision) or registry (the push)' }),
+    targetCondition: z.string(),
+    hubs: z.array(z.string()),
+    spec: z.unknown().meta({ description: 'The spec as submitted' }),
+  })
+  .meta({ id: 'Revision' });
+export type RevisionView = z.infer<typeof revisionViewSchema>;
+
+export const changeResultSchema = z
+  .object({
+    deployment: deploymentViewSchema,
+    hubs: z.array(hubTargetViewSchema),
+    converged: z.boolean().meta({ description: 'Every hub is where it should be; otherwise the reconciler finishes (the answer was 202)' }),
+  })
+  .meta({ id: 'DeploymentChange' });
 
 export const revisionETag = (revision: number): string => `"r${revision}"`;
 
@@ -53,7 +74,7 @@ export function deploymentView(head: DeploymentHead, current: RevisionRecord): D
     hubSelector: current.spec.hubSelector,
     manifest: current.spec.manifest,
     targetCondition: current.targetCondition,
-    hubs: current.hubs,
+    hubs: [...current.hubs],
     createdAt: head.createdAt,
     updatedAt: head.updatedAt,
     ...(head.deletedAt ? { deletedAt: head.deletedAt } : {}),
@@ -75,5 +96,5 @@ export function hubTargetView(t: HubTarget): HubTargetView {
 }
 
 export function revisionView(r: RevisionRecord): RevisionView {
-  return { revision: r.number, createdAt: r.createdAt, cause: r.cause, targetCondition: r.targetCondition, hubs: r.hubs, spec: r.spec };
+  return { revision: r.number, createdAt: r.createdAt, cause: r.cause, targetCondition: r.targetCondition, hubs: [...r.hubs], spec: r.spec };
 }

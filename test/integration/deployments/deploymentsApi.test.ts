@@ -188,6 +188,24 @@ describe('deployments API', () => {
     assert.equal((await post(deployment('cache', { priority: 99 }), headers)).status, 422);
   });
 
+  it('describes every registered HTTP route in OpenAPI 3.1, generated from the same schemas', async () => {
+    const res = await fetch(`${stack.baseUrl}/openapi.json`);
+    assert.equal(res.status, 200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    assert.equal(doc.openapi, '3.1.0');
+    for (const fn of stack.host.functions) {
+      const trigger = Object.values(fn.metadata.bindings).find((b) => b.type === 'httpTrigger');
+      if (!trigger) continue;
+      const path = `/${String(trigger.route)}`;
+      for (const method of trigger.methods as string[]) {
+        assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} (${fn.metadata.name}) is missing from openapi.json`);
+      }
+    }
+    const text = JSON.stringify(doc);
+    for (const [, ref] of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(doc.components.schemas[ref!], `dangling $ref ${ref}`);
+    assert.ok(doc.components.schemas.DeploymentRequest?.properties?.manifest, 'the request schema documents the manifest');
+  });
+
   it('lists deployments by page and label', async () => {
     const page = (await (await stack.api('deployments?pageSize=2&labelSelector=team=edge')).json()) as { items: { id: string }[]; continuationToken: string | null };
     assert.ok(page.items.length <= 2);

@@ -1,0 +1,167 @@
+// Every HTTP operation with the schemas of what it takes and returns: the
+// source of GET /api/openapi.json. A test checks it against the routes the
+// function app really registers, so the two cannot drift apart.
+import { z } from 'zod';
+import { deploymentRequestSchema } from '../domain/deployments/deploymentSpec';
+import { deploymentStatusSchema } from '../services/deployments/deploymentStatus';
+import { changeResultSchema, deploymentViewSchema, hubTargetViewSchema, revisionViewSchema } from '../services/deployments/deploymentViews';
+import type { ApiOperation } from './openapi';
+import { listQuerySchema } from './paging';
+import { problemSchema } from './problem';
+import { rollbackRequestSchema } from './requestSchemas';
+
+const problem = (description: string) => ({ description, schema: problemSchema });
+const page = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), continuationToken: z.string().nullable().meta({ description: 'Pass back to get the next page; null on the last' }) }).meta({ id });
+const ifMatch = { name: 'If-Match', required: true, description: 'The ETag of the revision being replaced (from GET), e.g. "r3"' };
+const common = { 400: problem('The request is not valid; errors[] points at each field'), 401: { description: 'Missing or wrong function key' } };
+const change = {
+  200: { description: 'Applied on every selected hub', schema: changeResultSchema },
+  202: { description: 'Recorded; some hubs are still pending and the reconciler finishes them', schema: changeResultSchema },
+};
+
+const hubViewSchema = z
+  .object({
+    name: z.string(),
+    region: z.string(),
+    labels: z.record(z.string(), z.string()),
+    units: z.int(),
+    reachability: z.object({
+      reachable: z.boolean().nullable(),
+      checkedAt: z.string().nullable(),
+      lastContactAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      configurationCount: z.int().nullable(),
+    }),
+  })
+  .meta({ id: 'Hub' });
+
+export const apiOperations: readonly ApiOperation[] = [
+  {
+    operationId: 'createDeployment',
+    method: 'post',
+    path: '/deployments',
+    summary: 'Create a deployment and fan it out to the selected hubs',
+    description: 'The body is a deployment request (JSON or YAML) or a bare Kubernetes Pod or apps/v1 Deployment (YAML or JSON) using edge-fleet.dev/* annotations.',
+    auth: 'function',
+    headers: [{ name: 'Idempotency-Key', required: false, description: 'Retries with the same key and body return the first answer' }],
+    requestBody: { contentTypes: ['application/json', 'application/yaml'], schema: deploymentRequestSchema },
+    responses: {
+      201: { description: 'Created and applied on every selected hub', schema: changeResultSchema },
+      202: change[202],
+      ...common,
+      409: problem('A deployment with this id exists, or a request with this Idempotency-Key is in progress'),
+      413: problem('The body is larger than MAX_REQUEST_BODY_BYTES'),
+      415: problem('Not JSON or YAML'),
+      422: problem('The Idempotency-Key was used with a different request'),
+    },
+  },
+  {
+    operationId: 'listDeployments',
+    method: 'get',
+    path: '/deployments',
+    summary: 'List deployments, paged, optionally by label',
+    auth: 'function',
+    query: listQuerySchema,
+    responses: {
+      200: { description: 'A page of deployments', schema: page(z.object({ id: z.string(), revision: z.int(), etag: z.string(), labels: z.record(z.string(), z.string()), createdAt: z.string(), updatedAt: z.string() }), 'DeploymentPage') },
+      ...common,
+    },
+  },
+  {
+    operationId: 'getDeployment',
+    method: 'get',
+    path: '/deployments/{id}',
+    summary: 'Get a deployment and its hubs',
+    auth: 'function',
+    responses: { 200: { description: 'The deployment', schema: z.object({ deployment: deploymentViewSchema, hubs: z.array(hubTargetViewSchema) }) }, 404: problem('No such deployment'), 401: common[401] },
+  },
+  {
+    operationId: 'replaceDeployment',
+    method: 'put',
+    path: '/deployments/{id}',
+    summary: 'Replace the spec: a new revision',
+    auth: 'function',
+    headers: [ifMatch],
+    requestBody: { contentTypes: ['application/json', 'application/yaml'], schema: deploymentRequestSchema },
+    responses: { ...change, ...common, 404: problem('No such deployment'), 412: problem('If-Match is not the current revision'), 428: problem('If-Match is missing') },
+  },
+  {
+    operationId: 'patchDeployment',
+    method: 'patch',
+    path: '/deployments/{id}',
+    summary: 'Change part of the spec (JSON merge patch, RFC 7396): a new revision',
+    auth: 'function',
+    headers: [ifMatch],
+    requestBody: { contentTypes: ['application/merge-patch+json'], schema: z.record(z.string(), z.unknown()).meta({ description: 'Fields of the deployment request to change; null removes' }) },
+    responses: { ...change, ...common, 404: problem('No such deployment'), 412: problem('If-Match is not the current revision'), 428: problem('If-Match is missing') },
+  },
+  {
+    operationId: 'deleteDeployment',
+    method: 'delete',
+    path: '/deployments/{id}',
+    summary: "Delete a deployment: its configurations are removed from every hub",
+    auth: 'function',
+    headers: [{ ...ifMatch, required: false }],
+    responses: { ...change, 404: problem('No such deployment'), 412: problem('If-Match is not the current revision'), 401: common[401] },
+  },
+  {
+    operationId: 'listRevisions',
+    method: 'get',
+    path: '/deployments/{id}/revisions',
+    summary: 'The revision history, oldest first',
+    auth: 'function',
+    query: listQuerySchema.pick({ pageSize: true, continuationToken: true }),
+    responses: { 200: { description: 'A page of revisions', schema: page(revisionViewSchema, 'RevisionPage') }, 404: problem('No such deployment'), ...common },
+  },
+  {
+    operationId: 'rollbackDeployment',
+    method: 'post',
+    path: '/deployments/{id}/rollback',
+    summary: 'Make a new revision equal to an earlier one',
+    auth: 'function',
+    headers: [{ ...ifMatch, required: false }],
+    requestBody: { contentTypes: ['application/json'], schema: rollbackRequestSchema },
+    responses: { ...change, ...common, 404: problem('No such deployment'), 412: problem('If-Match is not the current revision') },
+  },
+  {
+    operationId: 'deploymentStatus',
+    method: 'get',
+    path: '/deployments/{id}/status',
+    summary: "Per hub: sync state and the hub's own device counts, with freshness",
+    auth: 'function',
+    responses: { 200: { description: 'The status', schema: deploymentStatusSchema }, 404: problem('No such deployment'), 401: common[401] },
+  },
+  {
+    operationId: 'listHubs',
+    method: 'get',
+    path: '/hubs',
+    summary: 'The configured regional hubs with labels and last-known reachability',
+    auth: 'function',
+    responses: { 200: { description: 'The hubs', schema: z.object({ hubs: z.array(hubViewSchema) }) }, 401: common[401] },
+  },
+  {
+    operationId: 'reconcileNow',
+    method: 'post',
+    path: '/reconcile',
+    summary: 'Run one reconcile pass now and return its report (master key)',
+    auth: 'admin',
+    responses: { 200: { description: 'The pass report' }, 409: { description: 'Another pass holds the lease' }, 401: common[401] },
+  },
+  {
+    operationId: 'health',
+    method: 'get',
+    path: '/health',
+    summary: "Reachability of the app's dependencies",
+    auth: 'function',
+    responses: { 200: { description: 'Every dependency answered' }, 503: { description: 'Some dependency failed (see checks)' }, 401: common[401] },
+  },
+  {
+    operationId: 'openapi',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    auth: 'anonymous',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+];
