@@ -11,6 +11,7 @@ export interface RevisionOptions {
   readonly priority?: number;
   readonly condition?: string;
   readonly env?: Record<string, string>;
+  readonly hubSelector?: { names?: string[]; regions?: string[]; labels?: Record<string, string> };
   readonly cause?: RevisionCause;
 }
 
@@ -20,6 +21,7 @@ export function deploymentBody(id: string, options: RevisionOptions = {}) {
     labels: options.labels ?? {},
     priority: options.priority ?? 10,
     target: { condition: options.condition ?? "tags.env='prod'" },
+    ...(options.hubSelector ? { hubSelector: options.hubSelector } : {}),
     manifest: { modules: { web: { image: options.image ?? 'nginx:1.25', ...(options.env ? { env: options.env } : {}) } } },
   };
 }

@@ -3,7 +3,7 @@
 // entity-group transaction: nothing is half-written. ETags guard the head
 // against concurrent writers.
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { AppError, conflict, notFound, preconditionFailed } from '../../errors';
+import { AppError, conflict, isAppError, notFound, preconditionFailed } from '../../errors';
 import type { DeploymentHead, DeploymentStore, HubTarget, Page, RevisionRecord, SyncOutcome } from '../../services/deployments/deploymentStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
@@ -161,6 +161,28 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         'add revision',
       );
       return updated;
+    },
+
+    async retarget(id, revision, hubs) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt || toHead(current).currentRevision !== revision) return false;
+      try {
+        // The head is rewritten unchanged so its ETag guards the transaction against a concurrent new revision.
+        const existing = (await hubRows(id)).map(toHubTarget);
+        const wanted = new Set(hubs);
+        const has = new Set(existing.filter((t) => t.desiredRevision === revision).map((t) => t.hub));
+        // Only hubs that change: newcomers get the revision, leavers get "remove"; the rest keep their sync state.
+        const changes: TransactionAction[] = [
+          ...hubs.filter((h) => !has.has(h)).map((h): TransactionAction => ['upsert', hubEntity(pendingTarget(id, h, revision)), 'Replace']),
+          ...[...has].filter((h) => !wanted.has(h)).map((h): TransactionAction => ['upsert', hubEntity(pendingTarget(id, h, null)), 'Replace']),
+        ];
+        if (!changes.length) return false;
+        await submit([['update', headEntity(toHead(current)), 'Replace', { etag: current.etag }], ...changes], 'retarget hubs');
+        return true;
+      } catch (error) {
+        if (isAppError(error) && error.status === 412) return false;
+        throw error;
+      }
     },
 
     async markDeleted(id, expectedRevision, at) {

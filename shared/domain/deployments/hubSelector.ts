@@ -16,7 +16,10 @@ export const hubSelectorSchema = z
 export type HubSelector = z.infer<typeof hubSelectorSchema>;
 
 /** The hubs that match, in settings order (fan-out order follows the settings). */
-export function selectHubs(selector: HubSelector, hubs: readonly HubSetting[]): HubSetting[] {
+/** Only name, region and labels matter, so the reconciler can pass its running hubs too. */
+export type SelectableHub = Pick<HubSetting, 'name' | 'region' | 'labels'>;
+
+export function selectHubs<H extends SelectableHub>(selector: HubSelector, hubs: readonly H[]): H[] {
   return hubs.filter(
     (hub) =>
       (!selector.names || selector.names.includes(hub.name)) &&
@@ -26,7 +29,7 @@ export function selectHubs(selector: HubSelector, hubs: readonly HubSetting[]): 
 }
 
 /** Names asked for that no hub has: the HTTP layer answers those with a 400 instead of silently skipping them. */
-export function unknownHubNames(selector: HubSelector, hubs: readonly HubSetting[]): string[] {
+export function unknownHubNames(selector: HubSelector, hubs: readonly SelectableHub[]): string[] {
   const known = new Set(hubs.map((h) => h.name));
   return (selector.names ?? []).filter((n) => !known.has(n));
 }

@@ -59,6 +59,11 @@ export interface DeploymentStore {
   create(id: string, first: NewRevision): Promise<DeploymentHead>;
   /** Atomically appends a revision if the head is still at `expectedRevision` (412 otherwise, 404 if absent). */
   addRevision(id: string, expectedRevision: number, next: NewRevision): Promise<DeploymentHead>;
+  /**
+   * Points the current revision at a new set of hubs without a new revision (the
+   * HUBS setting changed under a selector). Ignored when the head moved on (false).
+   */
+  retarget(id: string, revision: number, hubs: readonly string[]): Promise<boolean>;
   /** Marks the deployment deleted and sets every hub target to remove its configurations. */
   markDeleted(id: string, expectedRevision: number | undefined, at: string): Promise<DeploymentHead>;
   get(id: string): Promise<DeploymentHead | undefined>;

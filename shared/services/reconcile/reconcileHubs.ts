@@ -9,7 +9,8 @@
 // A time budget bounds the pass; what is left continues in the next one.
 import { configurationId, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
 import type { ConfigurationFor } from '../deployments/configurationFor';
-import type { DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
+import { selectHubs } from '../../domain/deployments/hubSelector';
+import type { DeploymentHead, DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
 import type { ConfigurationMetrics, MetricsStore } from '../deployments/metricsStore';
 import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
@@ -78,9 +79,6 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
       s.ok ? { hub, reachable: true, checkedAt, lastContactAt: checkedAt, configurationCount: s.configs.length } : { hub, reachable: false, checkedAt, lastError: s.error },
     ),
   );
-  const { heads, targets } = await deps.store.desiredState();
-  const known = new Set(heads.map((h) => h.id));
-  if (deps.metrics) await recordMetrics(deps.metrics, targets, snapshots, checkedAt);
   const revisions = new Map<string, Promise<RevisionRecord | undefined>>();
   const revision = (id: string, n: number) => {
     const key = `${id}#${n}`;
@@ -88,6 +86,9 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
     if (!found) revisions.set(key, (found = deps.store.getRevision(id, n)));
     return found;
   };
+  const { heads, targets } = await retargetChangedSelections(deps, await deps.store.desiredState(), revision);
+  const known = new Set(heads.map((h) => h.id));
+  if (deps.metrics) await recordMetrics(deps.metrics, targets, snapshots, checkedAt);
 
   let budgetExceeded = false;
   const reports: HubPassReport[] = [];
@@ -167,6 +168,30 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
     }
   }
   return { hubs: reports.sort((a, b) => a.hub.localeCompare(b.hub)), purged, budgetExceeded };
+}
+
+/**
+ * "Every hub its selector chooses now": when HUBS changed (a hub added, its
+ * labels or region changed), point each live deployment's current revision at
+ * the hubs its selector picks today. Returns the desired state to work from.
+ */
+async function retargetChangedSelections(
+  deps: ReconcileDeps,
+  state: { heads: DeploymentHead[]; targets: HubTarget[] },
+  revision: (id: string, n: number) => Promise<RevisionRecord | undefined>,
+) {
+  const hubs = [...deps.fleet.hubs.values()];
+  let changed = false;
+  for (const head of state.heads.filter((h) => !h.deletedAt)) {
+    const targeted = new Set(state.targets.filter((t) => t.deploymentId === head.id && t.desiredRevision === head.currentRevision).map((t) => t.hub));
+    const current = await revision(head.id, head.currentRevision);
+    if (!current) continue;
+    const chosen = selectHubs(current.spec.hubSelector, hubs).map((h) => h.name);
+    const same = chosen.length === targeted.size && chosen.every((h) => targeted.has(h));
+    // An empty choice keeps the hubs it has: a selector must never silently undeploy everywhere.
+    if (!same && chosen.length) changed = (await deps.store.retarget(head.id, head.currentRevision, chosen)) || changed;
+  }
+  return changed ? deps.store.desiredState() : state;
 }
 
 /** Keeps the hubs' counts for each target's desired configuration, writing only those that changed. */

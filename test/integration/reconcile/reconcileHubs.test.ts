@@ -18,8 +18,8 @@ import { buildConfiguration, configurationOf, newRevision, storedRevision } from
 
 const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
 
-function fleetOf(hubs: MemoryHub[], maxConfigurations = 100): HubFleet {
-  return { maxConfigurations, hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: {}, configurations: h, limiter: unlimited }])) };
+function fleetOf(hubs: MemoryHub[], maxConfigurations = 100, labels: Record<string, Record<string, string>> = {}): HubFleet {
+  return { maxConfigurations, hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: labels[h.hub] ?? {}, configurations: h, limiter: unlimited }])) };
 }
 
 describe('reconcile pass', () => {
@@ -95,6 +95,21 @@ describe('reconcile pass', () => {
     assert.equal(statuses.sea?.checkedAt, '2026-11-24T12:01:00.000Z');
     assert.equal(statuses.sea?.lastContactAt, '2026-11-24T12:00:00.000Z');
     assert.match(statuses.sea?.lastError ?? '', /ECONNREFUSED|down|Unreachable/);
+  });
+
+  it('follows the selector when a matching hub joins the fleet, keeping the sync state of the others', async () => {
+    freshStore();
+    const [weu, neu] = [new MemoryHub('weu'), new MemoryHub('neu')];
+    const geo = { weu: { geo: 'eu' }, neu: { geo: 'eu' } };
+    await store.create('web', newRevision('web', 1, ['weu'], { hubSelector: { labels: { geo: 'eu' } } }));
+    await pass(fleetOf([weu], 100, geo));
+    const before = (await store.hubTargets('web')).find((t) => t.hub === 'weu')!;
+    assert.equal(before.state, 'applied');
+    await pass(fleetOf([weu, neu], 100, geo));
+    assert.ok(neu.configs.has('web-r1'), 'the new eu hub got the deployment');
+    const after = Object.fromEntries((await store.hubTargets('web')).map((t) => [t.hub, t]));
+    assert.equal(after.neu?.state, 'applied');
+    assert.equal(after.weu?.lastAttemptAt, before.lastAttemptAt, 'weu was not reset to pending');
   });
 
   it('records a clear error when the hub is full', async () => {
