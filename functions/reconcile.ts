@@ -5,8 +5,17 @@ import { eventLogger } from '../shared/logging';
 import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, settings } = getServices();
-  const report = await reconcilePass(reconcileLease, { store: deployments, configurationFor, fleet, hubStatus, metrics, budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000 });
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings } = getServices();
+  const report = await reconcilePass(reconcileLease, {
+    store: deployments,
+    configurationFor,
+    fleet,
+    hubStatus,
+    metrics,
+    deviceCounts,
+    rolloutStatus,
+    budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
+  });
   // The one line an operator reads when something looks wrong.
   eventLogger(context).info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
   return report;

@@ -10,6 +10,7 @@ import { registryConfigurations } from './adapters/iothub/registryConfigurations
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
+import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
@@ -22,7 +23,9 @@ import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
 import type { IdempotencyStore } from './services/idempotency/idempotency';
+import { type DeviceCountsSource, hubMetricsDeviceCounts } from './services/reconcile/deviceCounts';
 import type { PassLease } from './services/reconcile/passLease';
+import type { RolloutStatusStore } from './services/reconcile/rolloutStatusStore';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
 
 export const settings: Settings = loadSettings(process.env);
@@ -36,6 +39,8 @@ export interface Services {
   readonly fleet: HubFleet;
   readonly hubStatus: HubStatusStore;
   readonly metrics: MetricsStore;
+  readonly deviceCounts: DeviceCountsSource;
+  readonly rolloutStatus: RolloutStatusStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
 }
@@ -70,6 +75,7 @@ let services: Services | undefined;
 export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
+  const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
   const fleet = buildFleet(settings.HUBS, {
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
@@ -83,7 +89,9 @@ export function getServices(): Services {
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
-    metrics: tableMetricsStore(tableClientFor(settings.storage, 'configmetrics')),
+    metrics,
+    deviceCounts: hubMetricsDeviceCounts(metrics),
+    rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService)],
   };

@@ -47,6 +47,18 @@ export const deploymentSpecSchema = z.strictObject({
   target: targetSchema.optional().meta({ description: 'Required unless a Kubernetes manifest has a nodeSelector' }),
   hubSelector: hubSelectorSchema.default({}),
   manifest: manifestSchema,
+  progressDeadlineSeconds: z
+    .int()
+    .min(30)
+    .max(7 * 24 * 3600)
+    .default(600)
+    .meta({ description: 'No progress for this long sets the ProgressDeadlineExceeded condition (Kubernetes semantics: reported, no action)', example: 600 }),
+  degradedFailedPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(10)
+    .meta({ description: 'Failed devices above this share of the reachable targeted devices set Degraded; offline devices never count', example: 10 }),
 });
 /** The spec as the user asked for it (manifest kept as submitted); stored with every revision. */
 export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;

@@ -6,6 +6,8 @@ import type { HubStatusStore } from '../hubs/hubStatusStore';
 import type { DeploymentStore } from './deploymentStore';
 import { hubTargetView, hubTargetViewSchema } from './deploymentViews';
 import type { MetricsStore } from './metricsStore';
+import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
+import type { RolloutStatusStore } from '../reconcile/rolloutStatusStore';
 import { notFound } from '../../errors';
 
 const hubCountsShape = {
@@ -16,6 +18,21 @@ const hubCountsShape = {
 };
 export type HubCounts = z.infer<z.ZodObject<typeof hubCountsShape>>;
 
+const deviceCountsSchema = z
+  .object({ succeeded: z.int(), progressing: z.int(), failed: z.int(), offline: z.int().meta({ description: 'Disconnected or silent past DEVICE_OFFLINE_AFTER_SECONDS; never counted as failed' }), unknown: z.int() })
+  .meta({ id: 'DeviceCounts' });
+
+const conditionSchema = z
+  .object({
+    type: z.enum(['Progressing', 'Complete', 'Degraded', 'ProgressDeadlineExceeded']),
+    status: z.enum(['True', 'False', 'Unknown']),
+    reason: z.string(),
+    message: z.string(),
+    lastTransitionTime: z.string(),
+    observedRevision: z.int(),
+  })
+  .meta({ id: 'Condition' });
+
 export const hubStatusViewSchema = hubTargetViewSchema
   .extend({
     metrics: z
@@ -23,6 +40,7 @@ export const hubStatusViewSchema = hubTargetViewSchema
       .nullable()
       .meta({ description: "The hub's own systemMetrics for the desired configuration; null until a reconcile pass has seen it" }),
     hubReachable: z.boolean().nullable(),
+    devices: deviceCountsSchema.nullable().meta({ description: "This revision's devices on the hub by health state; null when nothing is known yet" }),
   })
   .meta({ id: 'HubStatus' });
 export type HubStatusView = z.infer<typeof hubStatusViewSchema>;
@@ -35,7 +53,11 @@ export const deploymentStatusSchema = z
     deletedAt: z.string().nullable(),
     hubs: z.array(hubStatusViewSchema),
     totals: z.object(hubCountsShape),
-    dataAsOf: z.string().nullable().meta({ description: 'The oldest figure behind the totals: how stale the status may be' }),
+    devices: deviceCountsSchema.meta({ description: "This revision's devices by health state over all its hubs" }),
+    devicesSource: z.enum(['health', 'hubMetrics']).meta({ description: "health: ingested device health; hubMetrics: the hubs' own counts (cannot tell offline devices apart)" }),
+    devicesAsOf: z.string().nullable(),
+    conditions: z.array(conditionSchema).meta({ description: 'Kubernetes-style rollout conditions from the latest reconcile pass' }),
+    dataAsOf: z.string().nullable().meta({ description: 'The oldest hub count behind the totals: how stale the status may be' }),
   })
   .meta({ id: 'DeploymentStatus' });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
@@ -44,6 +66,8 @@ export interface StatusDeps {
   readonly store: DeploymentStore;
   readonly metrics: MetricsStore;
   readonly hubStatus: HubStatusStore;
+  readonly deviceCounts: DeviceCountsSource;
+  readonly rolloutStatus: RolloutStatusStore;
 }
 
 const count = (counts: Readonly<Record<string, number>>, key: keyof HubCounts) => (Number.isFinite(counts[key]) ? counts[key]! : 0);
@@ -51,7 +75,13 @@ const count = (counts: Readonly<Record<string, number>>, key: keyof HubCounts) =
 export async function deploymentStatus(deps: StatusDeps, id: string): Promise<DeploymentStatus> {
   const head = await deps.store.get(id);
   if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
-  const [targets, metrics, hubs] = await Promise.all([deps.store.hubTargets(id), deps.metrics.forDeployment(id), deps.hubStatus.all()]);
+  const [targets, metrics, hubs, devices, rollout] = await Promise.all([
+    deps.store.hubTargets(id),
+    deps.metrics.forDeployment(id),
+    deps.hubStatus.all(),
+    deps.deviceCounts.count(id, head.currentRevision),
+    deps.rolloutStatus.get(id),
+  ]);
   const metricsByHub = new Map(metrics.map((m) => [m.hub, m]));
   const hubByName = new Map(hubs.map((h) => [h.hub, h]));
 
@@ -66,6 +96,7 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
       return {
         ...view,
         hubReachable: hub?.reachable ?? null,
+        devices: view.desiredRevision === head.currentRevision ? (devices.byHub.get(target.hub) ?? null) : null,
         metrics:
           current && asOf
             ? {
@@ -90,6 +121,10 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
     deletedAt: head.deletedAt ?? null,
     hubs: views,
     totals: { targetedCount: sum('targetedCount'), appliedCount: sum('appliedCount'), reportedSuccessfulCount: sum('reportedSuccessfulCount'), reportedFailedCount: sum('reportedFailedCount') },
+    devices: sumCounts(views.flatMap((v) => (v.devices ? [v.devices] : []))),
+    devicesSource: devices.source,
+    devicesAsOf: devices.asOf,
+    conditions: rollout?.revision === head.currentRevision ? [...rollout.conditions] : [],
     dataAsOf: asOfs[0] ?? null,
   };
 }

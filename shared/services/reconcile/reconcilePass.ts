@@ -1,8 +1,17 @@
 // One reconcile pass: take the lease, run the steps, renew the lease as it
 // goes, and return a report — the structured summary an operator reads when
 // something looks wrong (what changed, what failed, how long it took).
+import type { DeviceCountsSource } from './deviceCounts';
 import type { PassLease } from './passLease';
 import { type HubsPassReport, type ReconcileDeps, reconcileHubs } from './reconcileHubs';
+import type { RolloutStatusStore } from './rolloutStatusStore';
+import { updateConditions } from './updateConditions';
+
+export interface PassDeps extends ReconcileDeps {
+  /** With both, the pass also updates each deployment's rollout conditions. */
+  readonly deviceCounts?: DeviceCountsSource;
+  readonly rolloutStatus?: RolloutStatusStore;
+}
 
 export type PassReport =
   | { readonly ran: false; readonly reason: 'another pass holds the lease'; readonly at: string }
@@ -12,10 +21,19 @@ export type PassReport =
       readonly durationMs: number;
       readonly leaseLost: boolean;
       readonly hubs: HubsPassReport;
-      readonly summary: { readonly creates: number; readonly updates: number; readonly deletes: number; readonly failures: number; readonly unreachableHubs: readonly string[]; readonly purged: number; readonly budgetExceeded: boolean };
+      readonly summary: {
+        readonly creates: number;
+        readonly updates: number;
+        readonly deletes: number;
+        readonly failures: number;
+        readonly unreachableHubs: readonly string[];
+        readonly purged: number;
+        readonly conditionsChanged: number;
+        readonly budgetExceeded: boolean;
+      };
     };
 
-export async function reconcilePass(lease: PassLease, deps: ReconcileDeps): Promise<PassReport> {
+export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<PassReport> {
   const now = deps.now ?? (() => new Date());
   const held = await lease.tryAcquire();
   if (!held) return { ran: false, reason: 'another pass holds the lease', at: now().toISOString() };
@@ -27,6 +45,11 @@ export async function reconcilePass(lease: PassLease, deps: ReconcileDeps): Prom
   try {
     const hubs = await reconcileHubs(deps);
     const actions = hubs.hubs.flatMap((h) => h.actions);
+    let conditionsChanged = 0;
+    if (deps.deviceCounts && deps.rolloutStatus && !hubs.budgetExceeded) {
+      const { heads, targets } = await deps.store.desiredState();
+      conditionsChanged = await updateConditions({ store: deps.store, counts: deps.deviceCounts, statuses: deps.rolloutStatus, now }, heads, targets);
+    }
     return {
       ran: true,
       startedAt: started.toISOString(),
@@ -40,6 +63,7 @@ export async function reconcilePass(lease: PassLease, deps: ReconcileDeps): Prom
         failures: hubs.hubs.reduce((n, h) => n + h.failures.length, 0),
         unreachableHubs: hubs.hubs.filter((h) => !h.reachable).map((h) => h.hub),
         purged: hubs.purged.length,
+        conditionsChanged,
         budgetExceeded: hubs.budgetExceeded,
       },
     };

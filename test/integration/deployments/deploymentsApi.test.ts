@@ -119,7 +119,13 @@ describe('deployments API', () => {
   it('reports per-hub sync state and the hub’s own counts, with their freshness', async () => {
     const created = await post(deployment('metrics', { hubSelector: { names: ['weu'] }, target: { selector: { env: 'prod' } } }));
     assert.equal(created.status, 201);
-    type Status = { hubs: { hub: string; state: string; configurationId: string; metrics: { targetedCount: number; reportedSuccessfulCount: number; asOf: string } | null }[]; totals: { targetedCount: number }; dataAsOf: string | null };
+    type Status = {
+      hubs: { hub: string; state: string; configurationId: string; metrics: { targetedCount: number; reportedSuccessfulCount: number; asOf: string } | null }[];
+      totals: { targetedCount: number };
+      devices: { succeeded: number };
+      conditions: { type: string; status: string; reason: string }[];
+      dataAsOf: string | null;
+    };
     const before = (await (await stack.api('deployments/metrics/status')).json()) as Status;
     assert.deepEqual(before.hubs.map((h) => [h.hub, h.state, h.configurationId, h.metrics]), [['weu', 'applied', 'metrics-r1', null]]);
     const prodDevices = (await (await fetch(`${stack.iothub.adminUrl}/admin/hubs`)).json()) as { name: string }[];
@@ -128,9 +134,12 @@ describe('deployments API', () => {
       await stack.api('reconcile', { method: 'POST', key: stack.keys.masterKey });
       const s = (await (await stack.api('deployments/metrics/status')).json()) as Status;
       const m = s.hubs[0]?.metrics;
-      return m && m.targetedCount > 0 && m.reportedSuccessfulCount === m.targetedCount ? s : undefined;
-    }, 30000, 'every targeted device to report success');
+      const complete = s.conditions.find((c) => c.type === 'Complete')?.status === 'True';
+      return m && m.targetedCount > 0 && m.reportedSuccessfulCount === m.targetedCount && complete ? s : undefined;
+    }, 30000, 'every targeted device to report success and the rollout to be Complete');
     assert.equal(status.totals.targetedCount, status.hubs[0]!.metrics!.targetedCount);
+    assert.equal(status.devices.succeeded, status.totals.targetedCount);
+    assert.equal(status.conditions.find((c) => c.type === 'Degraded')?.status, 'False');
     assert.ok(status.dataAsOf && Date.parse(status.dataAsOf) <= Date.now());
   });
 

@@ -1,0 +1,38 @@
+// RolloutStatusStore over Table storage: one row per deployment.
+import type { TableClient } from '@azure/data-tables';
+import type { RolloutStatus, RolloutStatusStore } from '../../services/reconcile/rolloutStatusStore';
+import { textProperty } from './chunkedJson';
+import { statusOf, tableCall } from './tableErrors';
+
+const ROW = 'status';
+type Row = Record<string, unknown>;
+
+const toStatus = (e: Row): RolloutStatus => JSON.parse(textProperty(e.status)) as RolloutStatus;
+
+export function tableRolloutStatusStore(table: TableClient): RolloutStatusStore {
+  let ready: Promise<unknown> | undefined;
+  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  return {
+    async get(deploymentId) {
+      await ensure();
+      try {
+        return toStatus(await tableCall('read rollout status', () => table.getEntity<Row>(deploymentId, ROW)));
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async all() {
+      await ensure();
+      const out: RolloutStatus[] = [];
+      await tableCall('read rollout status', async () => {
+        for await (const e of table.listEntities<Row>()) out.push(toStatus(e));
+      });
+      return out;
+    },
+    async put(status) {
+      await ensure();
+      await tableCall('write rollout status', () => table.upsertEntity({ partitionKey: status.deploymentId, rowKey: ROW, status: JSON.stringify(status) }, 'Replace'));
+    },
+  };
+}
