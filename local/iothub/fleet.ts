@@ -61,16 +61,20 @@ export function readFleetFile(path: string): Fleet {
 /** Creates the fleet's devices (skipping ones that exist) with their tags and connection state. */
 export async function seedFleet(hubs: readonly SimulatedHub[], fleet: Fleet): Promise<number> {
   let created = 0;
+  // Connection events are published together, not one round trip each (a fleet of
+  // hundreds would otherwise take seconds to come up); each device's order is kept.
+  const connecting: Promise<void>[] = [];
   for (const hub of hubs) {
     for (const entry of fleet.hubs[hub.name] ?? []) {
       if (hub.devices.has(entry.deviceId)) continue;
       const device = hub.createDevice(entry.deviceId, { capabilities: { iotEdge: entry.iotEdge } });
       device.twin.tags = structuredClone(entry.tags);
       device.twin.touch();
-      if (entry.connected) await hub.setConnected(device, true);
+      if (entry.connected) connecting.push(hub.setConnected(device, true));
       created++;
     }
     hub.reevaluate();
   }
+  await Promise.all(connecting);
   return created;
 }

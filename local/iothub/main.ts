@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { eventHubsPublisher } from '../eventhubs/publisher';
 import { generateFleet, startIotHubSimulator } from './index';
 import { DEFAULT_HUBS } from './fleet';
 
@@ -47,7 +48,12 @@ async function main(): Promise<void> {
     }
   }
   const delay = option('apply-delay-ms', 'IOTHUB_SIM_APPLY_DELAY_MS')?.split('-').map((p) => int(p, 0, 'apply-delay-ms'));
+  // Routed events go to the local Event Hubs endpoint when the stack gives one (in the environment:
+  // the connection string holds a key and must not show in the process list).
+  const eventHubs = env.IOTHUB_SIM_EVENTHUBS_CONNECTION_STRING;
+  const publisher = eventHubs ? eventHubsPublisher(eventHubs, env.IOTHUB_SIM_EVENTHUBS_NAME ?? 'device-health') : undefined;
   const handle = await startIotHubSimulator({
+    ...(publisher ? { publisher } : {}),
     stateDir,
     seed,
     hubs,
@@ -59,7 +65,10 @@ async function main(): Promise<void> {
     },
   });
   const stop = () => {
-    handle.stop().then(() => process.exit(0), () => process.exit(1));
+    handle
+      .stop()
+      .then(() => publisher?.close())
+      .then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

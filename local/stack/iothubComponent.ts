@@ -15,9 +15,11 @@ interface SimulatorReady {
 
 export const iothubComponent: StackComponent = {
   name: 'iothub-simulator',
-  async start({ stateDir, inMemory, log }) {
+  async start({ stateDir, inMemory, settings, log }) {
     const dir = inMemory ? mkdtempSync(join(tmpdir(), 'iothub-')) : join(stateDir, 'iothub');
-    const { child, ready } = await startReadyService<SimulatorReady>('iothub-simulator', join(__dirname, '..', 'iothub', 'main.js'), ['--state-dir', dir], log);
+    // Routed device events go to the local Event Hubs endpoint (started before this component).
+    const env = settings.HealthEventHub ? { IOTHUB_SIM_EVENTHUBS_CONNECTION_STRING: settings.HealthEventHub, IOTHUB_SIM_EVENTHUBS_NAME: settings.HEALTH_EVENTHUB_NAME ?? 'device-health' } : undefined;
+    const { child, ready } = await startReadyService<SimulatorReady>('iothub-simulator', join(__dirname, '..', 'iothub', 'main.js'), ['--state-dir', dir], log, env ? { env } : {});
     const hubs = ready.hubs.map((h) => ({
       name: h.name,
       region: h.region,

@@ -9,7 +9,14 @@ export interface ReadyService<T> {
   readonly ready: T;
 }
 
-export async function startReadyService<T>(name: string, script: string, args: readonly string[], log: (message: string) => void, timeoutMs = 60000): Promise<ReadyService<T>> {
+export async function startReadyService<T>(
+  name: string,
+  script: string,
+  args: readonly string[],
+  log: (message: string) => void,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ReadyService<T>> {
+  const timeoutMs = options.timeoutMs ?? 60000;
   let settle: ((value: T | Error) => void) | undefined;
   const result = new Promise<T | Error>((resolve) => (settle = resolve));
   const stderr: string[] = [];
@@ -17,6 +24,7 @@ export async function startReadyService<T>(name: string, script: string, args: r
     name,
     script,
     args,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     onLine(line, stream) {
       if (stream === 'stdout' && line.startsWith('{"ready":true')) {
         settle?.(JSON.parse(line) as T);

@@ -55,8 +55,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   try {
     for (const component of options.components ?? defaultComponents) {
-      log(`starting ${component.name}`);
+      const startedAt = performance.now();
       const running = await component.start({ stateDir, inMemory: options.inMemory, settings: provided, log });
+      log(`${component.name} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}s`);
       started.push(running);
       provided = { ...provided, ...running.settings };
       info = { ...info, ...running.stackInfo };
