@@ -102,22 +102,28 @@ export function startAmqpServer(options: NamespaceOptions, port: number, host = 
     });
   }
 
-  /** Unpacks the SDK's batch envelope (message format 0x80013700) into the events it carries. */
-  function eventsOf(context: rhea.EventContext): Buffer[] {
+  /**
+   * Unpacks the SDK's batch envelope (message format 0x80013700) into the events it
+   * carries, with the envelope's partition key (the SDK puts it there for a keyed batch).
+   */
+  function eventsOf(context: rhea.EventContext): { events: Buffer[]; partitionKey: string | undefined } {
     const raw = context.message as unknown;
-    if (!Buffer.isBuffer(raw)) return [rhea.message.encode(context.message!)];
-    const envelope = rhea.message.decode(raw) as unknown as { body: unknown };
+    if (!Buffer.isBuffer(raw)) return { events: [rhea.message.encode(context.message!)], partitionKey: undefined };
+    const envelope = rhea.message.decode(raw) as unknown as { body: unknown; message_annotations?: Record<string, unknown> };
     const body = envelope.body as { content?: unknown; multiple?: boolean } | Buffer;
     const sections = Buffer.isBuffer(body) ? [body] : Array.isArray(body.content) ? (body.content as Buffer[]) : [body.content as Buffer];
-    return sections.map((s) => Buffer.from(s));
+    const key = envelope.message_annotations?.['x-opt-partition-key'];
+    return { events: sections.map((s) => Buffer.from(s)), partitionKey: typeof key === 'string' ? key : undefined };
   }
 
   function handleSend(context: rhea.EventContext, hub: EventHubLog, partitionId: string | undefined): void {
     const delivery = context.delivery!;
     const at = now();
-    for (const encoded of eventsOf(context)) {
+    const { events, partitionKey } = eventsOf(context);
+    for (const encoded of events) {
       const decoded = rhea.message.decode(encoded) as { message_annotations?: Record<string, unknown> };
-      const key = decoded.message_annotations?.['x-opt-partition-key'] as string | undefined;
+      const own = decoded.message_annotations?.['x-opt-partition-key'];
+      const key = typeof own === 'string' ? own : partitionKey;
       const partition: Partition =
         partitionId !== undefined ? hub.partitions[Number(partitionId)]! : key !== undefined ? hub.partitions[mapPartitionKeyToId(key, hub.partitions.length)]! : hub.nextRoundRobin();
       partition.append(encoded, key, at);
@@ -144,6 +150,7 @@ export function startAmqpServer(options: NamespaceOptions, port: number, host = 
     const epoch = epochValue === undefined || epochValue === null ? undefined : Number(epochValue);
     const current = consumers.get(key) ?? [];
     const owner = current.find((c) => c.epoch !== undefined);
+    // Event Hubs: a receiver with an equal or higher owner level takes the partition; a lower one is refused.
     if (owner && (epoch === undefined || epoch < owner.epoch!)) {
       sender.close(stolen(`Receiver '${link.name}' with epoch ${epoch ?? 'none'} was refused: a receiver with a higher epoch '${owner.epoch}' owns partition ${partition.id} of consumer group '${group}'.`));
       return;
@@ -151,7 +158,7 @@ export function startAmqpServer(options: NamespaceOptions, port: number, host = 
     const kept: Consumer[] = [];
     for (const c of current) {
       // A higher owner level takes the partition from everyone with a lower one (and from non-epoch receivers).
-      if (epoch !== undefined && (c.epoch === undefined || c.epoch < epoch)) c.sender.close(stolen(`New receiver with higher epoch of '${epoch}' is created hence current receiver with epoch '${c.epoch ?? 0}' is getting disconnected.`));
+      if (epoch !== undefined && (c.epoch === undefined || c.epoch <= epoch)) c.sender.close(stolen(`New receiver with higher epoch of '${epoch}' is created hence current receiver with epoch '${c.epoch ?? 0}' is getting disconnected.`));
       else kept.push(c);
     }
     const consumer: Consumer = { sender, epoch };

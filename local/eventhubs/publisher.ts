@@ -37,7 +37,8 @@ export function eventHubsPublisher(connectionString: string, eventHubName: strin
         body: Buffer.from(JSON.stringify(e.body), 'utf8'),
         bodyType: 'data',
         applicationProperties: e.properties,
-        messageAnnotations: e.systemProperties,
+        // The SDK stamps the partition key on EventData but not on annotated messages: do it here.
+        messageAnnotations: { ...e.systemProperties, 'x-opt-partition-key': partitionKey },
       };
       if (!batch.tryAdd(message)) {
         await producer.sendBatch(batch);
