@@ -6,6 +6,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPassLease } from './adapters/blobs/blobPassLease';
 import { createRegistry } from './adapters/iothub/createRegistry';
+import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
@@ -76,10 +77,11 @@ export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
   const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
+  const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub)]));
   const fleet = buildFleet(settings.HUBS, {
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
-    configurationsFor: (hub) => registryConfigurations(hub.name, createRegistry(hub), settings.IOTHUB_REQUEST_TIMEOUT_MS),
+    configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
   });
   services = {
     settings,
@@ -93,7 +95,7 @@ export function getServices(): Services {
     deviceCounts: hubMetricsDeviceCounts(metrics),
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
-    dependencyProbes: [tablesProbe(tableService)],
+    dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry))],
   };
   return services;
 }

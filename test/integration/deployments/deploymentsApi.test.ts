@@ -215,6 +215,22 @@ describe('deployments API', () => {
     assert.ok(doc.components.schemas.DeploymentRequest?.properties?.manifest, 'the request schema documents the manifest');
   });
 
+  it('reports each dependency in /health: tables and every hub, 503 when a hub is down', async () => {
+    type Report = { status: string; checks: { name: string; status: string; detail?: string }[] };
+    const healthy = (await (await stack.api('health')).json()) as Report;
+    assert.deepEqual(healthy.checks.map((c) => [c.name, c.status]).sort(), [['hub:eus', 'ok'], ['hub:sea', 'ok'], ['hub:weu', 'ok'], ['tables', 'ok']]);
+    await adminHub('sea', { outage: 'refuse' });
+    try {
+      const res = await stack.api('health');
+      assert.equal(res.status, 503);
+      const report = (await res.json()) as Report;
+      assert.equal(report.checks.find((c) => c.name === 'hub:sea')?.status, 'failed');
+      assert.doesNotMatch(JSON.stringify(report), /SharedAccessKey|sig=/);
+    } finally {
+      await adminHub('sea', { outage: 'none' });
+    }
+  });
+
   it('lists deployments by page and label', async () => {
     const page = (await (await stack.api('deployments?pageSize=2&labelSelector=team=edge')).json()) as { items: { id: string }[]; continuationToken: string | null };
     assert.ok(page.items.length <= 2);
