@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import type { DeploymentStore } from './deploymentStore';
-import { hubTargetView, hubTargetViewSchema } from './deploymentViews';
+import { hubTargetView, hubTargetViewSchema, revisionETag } from './deploymentViews';
 import type { MetricsStore } from './metricsStore';
 import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
 import type { RolloutStatusStore } from '../reconcile/rolloutStatusStore';
@@ -117,7 +117,7 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
   return {
     id,
     revision: head.currentRevision,
-    etag: `"r${head.currentRevision}"`,
+    etag: revisionETag(head.currentRevision),
     deletedAt: head.deletedAt ?? null,
     hubs: views,
     totals: { targetedCount: sum('targetedCount'), appliedCount: sum('appliedCount'), reportedSuccessfulCount: sum('reportedSuccessfulCount'), reportedFailedCount: sum('reportedFailedCount') },

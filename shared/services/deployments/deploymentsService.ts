@@ -11,7 +11,7 @@ import { createRevision, type RevisionCause, rollbackRevision } from '../../doma
 import { AppError, badRequest, notFound } from '../../errors';
 import type { ConfigurationFor } from './configurationFor';
 import type { DeploymentStore, Page, RevisionRecord } from './deploymentStore';
-import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, type RevisionView, revisionView } from './deploymentViews';
+import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, revisionETag, type RevisionView, revisionView } from './deploymentViews';
 import { fanOut } from './fanOut';
 import type { HubFleet } from './hubRuntime';
 
@@ -143,7 +143,7 @@ export interface DeploymentSummary {
 export async function listDeployments(deps: DeploymentsDeps, options: { pageSize: number; continuationToken?: string; labels?: Record<string, string> }): Promise<Page<DeploymentSummary>> {
   const page = await deps.store.list(options);
   return {
-    items: page.items.map((h) => ({ id: h.id, revision: h.currentRevision, etag: `"r${h.currentRevision}"`, labels: h.labels, createdAt: h.createdAt, updatedAt: h.updatedAt })),
+    items: page.items.map((h) => ({ id: h.id, revision: h.currentRevision, etag: revisionETag(h.currentRevision), labels: h.labels, createdAt: h.createdAt, updatedAt: h.updatedAt })),
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
   };
 }

@@ -4,9 +4,10 @@
 // reconciler, with the time it should try again.
 import { type HubSyncResult, syncHub } from '../hubs/syncHub';
 import type { ConfigurationFor } from './configurationFor';
-import type { DeploymentStore, HubTarget, RevisionRecord } from './deploymentStore';
+import type { DeploymentStore, HubTarget } from './deploymentStore';
 import type { HubFleet } from './hubRuntime';
-import { type BackoffOptions, defaultBackoff, nextAttemptAt } from './nextAttempt';
+import type { BackoffOptions } from './nextAttempt';
+import { revisionMemo, syncOutcome } from './syncOutcome';
 
 export interface HubOutcome {
   readonly hub: string;
@@ -42,12 +43,7 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 /** Syncs the given hub targets of one deployment. */
 export async function fanOut(deploymentId: string, targets: readonly HubTarget[], deps: FanOutDeps): Promise<HubOutcome[]> {
   const now = deps.now ?? (() => new Date());
-  const revisions = new Map<number, Promise<RevisionRecord | undefined>>();
-  const revision = (n: number) => {
-    let found = revisions.get(n);
-    if (!found) revisions.set(n, (found = deps.store.getRevision(deploymentId, n)));
-    return found;
-  };
+  const revision = revisionMemo(deps.store);
 
   return mapBounded(targets, deps.concurrency ?? 16, async (target): Promise<HubOutcome> => {
     const hub = deps.fleet.hubs.get(target.hub);
@@ -55,7 +51,7 @@ export async function fanOut(deploymentId: string, targets: readonly HubTarget[]
     if (!hub) {
       result = { state: 'failed', error: { code: 'HubNotConfigured', message: `hub '${target.hub}' is not in the HUBS setting` }, actions: [] };
     } else {
-      const stored = target.desiredRevision === null ? undefined : await revision(target.desiredRevision);
+      const stored = target.desiredRevision === null ? undefined : await revision(deploymentId, target.desiredRevision);
       const built = stored ? deps.configurationFor(stored) : undefined;
       if (target.desiredRevision !== null && !stored) {
         result = { state: 'failed', error: { code: 'RevisionMissing', message: `revision ${target.desiredRevision} is not stored` }, actions: [] };
@@ -70,14 +66,7 @@ export async function fanOut(deploymentId: string, targets: readonly HubTarget[]
         });
       }
     }
-    const at = now();
-    const recorded = await deps.store.recordSync(deploymentId, target.hub, target.desiredRevision, {
-      state: result.state,
-      at: at.toISOString(),
-      ...(result.state === 'pending' || result.state === 'failed'
-        ? { error: result.error, nextAttemptAt: nextAttemptAt(at, target.attempts + 1, deps.backoff ?? defaultBackoff) }
-        : {}),
-    });
+    const recorded = await deps.store.recordSync(deploymentId, target.hub, target.desiredRevision, syncOutcome(result, target, now(), deps.backoff));
     return { hub: target.hub, desiredRevision: target.desiredRevision, result, recorded };
   });
 }

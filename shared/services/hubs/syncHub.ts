@@ -8,7 +8,8 @@ import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../doma
 import { canonicalStringify as canonicalJson } from '../../domain/deployments/canonicalJson';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
 import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
-import { defaultRetry, isRetryable, type RetryOptions, withRetry } from './retry';
+import { hubCall } from './hubCall';
+import { isRetryable, type RetryOptions } from './retry';
 
 export interface SyncAction {
   readonly op: 'create' | 'update' | 'delete';
@@ -64,12 +65,8 @@ export async function syncHub(
   snapshot?: readonly HubConfiguration[],
 ): Promise<HubSyncResult> {
   const actions: SyncAction[] = [];
-  const retry: RetryOptions = { ...(deps.retry ?? defaultRetry), onThrottled: (s) => deps.limiter.pause(s) };
   const call = <T>(operation: () => Promise<T>) =>
-    withRetry(async () => {
-      await deps.limiter.acquire(deps.maxRateWaitMs ?? 15000);
-      return operation();
-    }, retry);
+    hubCall(deps.limiter, operation, { ...(deps.retry ? { retry: deps.retry } : {}), ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}) });
 
   try {
     const existing = snapshot ? [...snapshot] : await call(() => deps.configurations.list());

@@ -13,10 +13,11 @@ import { selectHubs } from '../../domain/deployments/hubSelector';
 import type { DeploymentHead, DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import type { HubFleet, HubRuntime } from '../deployments/hubRuntime';
 import type { ConfigurationMetrics, MetricsStore } from '../deployments/metricsStore';
-import { type BackoffOptions, defaultBackoff, nextAttemptAt } from '../deployments/nextAttempt';
+import type { BackoffOptions } from '../deployments/nextAttempt';
+import { revisionMemo, syncOutcome } from '../deployments/syncOutcome';
 import type { HubConfiguration } from '../hubs/hubConfigurations';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
-import { defaultRetry, withRetry } from '../hubs/retry';
+import { hubCall } from '../hubs/hubCall';
 import { type SyncAction, syncHub } from '../hubs/syncHub';
 
 export interface ReconcileDeps {
@@ -55,10 +56,7 @@ const due = (t: HubTarget, now: Date) => (t.state === 'applied' || t.state === '
 
 async function listHub(hub: HubRuntime): Promise<Snapshot> {
   try {
-    const configs = await withRetry(async () => {
-      await hub.limiter.acquire(15000);
-      return hub.configurations.list();
-    }, { ...defaultRetry, onThrottled: (s) => hub.limiter.pause(s) });
+    const configs = await hubCall(hub.limiter, () => hub.configurations.list());
     return { ok: true, configs };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
@@ -79,13 +77,7 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
       s.ok ? { hub, reachable: true, checkedAt, lastContactAt: checkedAt, configurationCount: s.configs.length } : { hub, reachable: false, checkedAt, lastError: s.error },
     ),
   );
-  const revisions = new Map<string, Promise<RevisionRecord | undefined>>();
-  const revision = (id: string, n: number) => {
-    const key = `${id}#${n}`;
-    let found = revisions.get(key);
-    if (!found) revisions.set(key, (found = deps.store.getRevision(id, n)));
-    return found;
-  };
+  const revision = revisionMemo(deps.store);
   const { heads, targets } = await retargetChangedSelections(deps, await deps.store.desiredState(), revision);
   const known = new Set(heads.map((h) => h.id));
   if (deps.metrics) await recordMetrics(deps.metrics, targets, snapshots, checkedAt);
@@ -133,16 +125,7 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
       actions.push(...result.actions.map((a) => ({ ...a, deploymentId: target.deploymentId })));
 
       const changed = result.state !== target.state || result.actions.length > 0 || target.lastError !== undefined;
-      if (changed) {
-        const at = now();
-        await deps.store.recordSync(target.deploymentId, hub.name, target.desiredRevision, {
-          state: result.state,
-          at: at.toISOString(),
-          ...(result.state === 'pending' || result.state === 'failed'
-            ? { error: result.error, nextAttemptAt: nextAttemptAt(at, target.attempts + 1, deps.backoff ?? defaultBackoff) }
-            : {}),
-        });
-      }
+      if (changed) await deps.store.recordSync(target.deploymentId, hub.name, target.desiredRevision, syncOutcome(result, target, now(), deps.backoff));
       if (result.state === 'pending' || result.state === 'failed') {
         failures.push({ deploymentId: target.deploymentId, state: result.state, ...result.error });
       }
