@@ -7,6 +7,8 @@ export interface StackContext {
   readonly stateDir: string;
   /** Keep data in memory instead of under stateDir. */
   readonly inMemory: boolean;
+  /** Port of the local Event Hubs endpoint (5672 like the emulator; 0 picks a free one). */
+  readonly eventHubsPort: number;
   /** App settings provided so far by earlier components. */
   readonly settings: Readonly<Record<string, string>>;
   readonly log: (message: string) => void;

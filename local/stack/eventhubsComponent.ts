@@ -15,8 +15,8 @@ interface EndpointReady {
 
 export const eventhubsComponent: StackComponent = {
   name: 'eventhubs',
-  async start({ stateDir, inMemory, log }) {
-    const args = ['--port', process.env.LOCAL_EVENTHUBS_PORT ?? '5672', ...(inMemory ? ['--in-memory'] : ['--data-dir', join(stateDir, 'eventhubs')])];
+  async start({ stateDir, inMemory, eventHubsPort, log }) {
+    const args = ['--port', String(eventHubsPort), ...(inMemory ? ['--in-memory'] : ['--data-dir', join(stateDir, 'eventhubs')])];
     const { child, ready } = await startReadyService<EndpointReady>('eventhubs', join(__dirname, '..', 'eventhubs', 'main.js'), args, log);
     return {
       settings: { HealthEventHub: ready.connectionString, HEALTH_EVENTHUB_NAME: ready.name, HEALTH_EVENTHUB_CONSUMER_GROUP: ready.consumerGroup },

@@ -9,17 +9,19 @@ interface Args {
   port: number;
   inMemory: boolean;
   stateDir: string | undefined;
+  eventHubsPort: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false, stateDir: undefined };
+  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false, stateDir: undefined, eventHubsPort: 5672 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--in-memory') args.inMemory = true;
     else if (arg === '--port') args.port = Number(argv[++i]);
     else if (arg === '--state-dir') args.stateDir = resolve(argv[++i] ?? '.local');
+    else if (arg === '--eventhubs-port') args.eventHubsPort = Number(argv[++i]);
     else if (arg === '--help') {
-      process.stdout.write('usage: npm start [-- --port 7071] [--in-memory] [--state-dir .local]\n');
+      process.stdout.write('usage: npm start [-- --port 7071] [--eventhubs-port 5672] [--in-memory] [--state-dir .local]\n');
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument '${arg}' (try --help)\n`);
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       projectRoot,
       port: args.port,
       inMemory: args.inMemory,
+      eventHubsPort: args.eventHubsPort,
       ...(args.stateDir ? { stateDir: args.stateDir } : {}),
       log: (m) => process.stdout.write(`[stack] ${m}\n`),
     });

@@ -14,6 +14,8 @@ export interface StackOptions {
   readonly projectRoot: string;
   readonly port: number;
   readonly inMemory: boolean;
+  /** Defaults to 5672, the emulator's port. */
+  readonly eventHubsPort?: number;
   /** Defaults to `<projectRoot>/.local`. */
   readonly stateDir?: string;
   readonly components?: readonly StackComponent[];
@@ -56,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   try {
     for (const component of options.components ?? defaultComponents) {
       const startedAt = performance.now();
-      const running = await component.start({ stateDir, inMemory: options.inMemory, settings: provided, log });
+      const running = await component.start({ stateDir, inMemory: options.inMemory, eventHubsPort: options.eventHubsPort ?? 5672, settings: provided, log });
       log(`${component.name} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)}s`);
       started.push(running);
       provided = { ...provided, ...running.settings };

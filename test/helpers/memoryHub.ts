@@ -1,7 +1,9 @@
 // An in-memory HubConfigurations for unit tests of the services (the port,
 // not the SDK: integration tests use the real SDK against the simulator).
 import { AppError } from '../../shared/errors';
+import type { HubFleet, HubRuntime } from '../../shared/services/deployments/hubRuntime';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from '../../shared/services/hubs/hubConfigurations';
+import type { RateLimiter } from '../../shared/services/hubs/rateLimiter';
 
 export class MemoryHub implements HubConfigurations {
   readonly configs = new Map<string, HubConfiguration>();
@@ -49,4 +51,15 @@ export class MemoryHub implements HubConfigurations {
     this.configs.delete(id);
     return Promise.resolve();
   }
+}
+
+/** A limiter that never waits: unit and service tests are about sync logic, not rate. */
+export const unlimited: RateLimiter = { acquire: async () => Promise.resolve(), pause: () => undefined };
+
+/** A fleet of in-memory hubs, with optional hub labels (for selector tests). */
+export function memoryFleet(hubs: readonly MemoryHub[], options: { maxConfigurations?: number; labels?: Record<string, Record<string, string>> } = {}): HubFleet {
+  return {
+    maxConfigurations: options.maxConfigurations ?? 100,
+    hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: options.labels?.[h.hub] ?? {}, configurations: h, limiter: unlimited }])),
+  };
 }

@@ -2,31 +2,23 @@
 // path against the IoT Hub simulator lives in the deployments API tests.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TableClient } from '@azure/data-tables';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { AppError } from '../../../shared/errors';
 import type { DeploymentStore } from '../../../shared/services/deployments/deploymentStore';
 import { fanOut } from '../../../shared/services/deployments/fanOut';
-import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
-import { MemoryHub } from '../../helpers/memoryHub';
+import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
+import { azuriteTable } from '../../helpers/azuriteTable';
 import { buildConfiguration, newRevision } from '../../helpers/revisions';
 
-const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
-
-function fleet(hubs: MemoryHub[]): HubFleet {
-  return {
-    maxConfigurations: 100,
-    hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: {}, configurations: h, limiter: unlimited }])),
-  };
-}
+const fleet = (hubs: MemoryHub[]) => memoryFleet(hubs);
 
 describe('fan-out to regional hubs', () => {
   let azurite: AzuriteHandle;
   let store: DeploymentStore;
   before(async () => {
     azurite = await startAzurite();
-    store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, 'deployments', { allowInsecureConnection: true }));
+    store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
   });
   after(async () => azurite.stop());
 

@@ -4,6 +4,7 @@ import { TableClient } from '@azure/data-tables';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { isAppError } from '../../../shared/errors';
 import type { DeploymentStore, NewRevision } from '../../../shared/services/deployments/deploymentStore';
+import { azuriteTable } from '../../helpers/azuriteTable';
 import { newRevision } from '../../helpers/revisions';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 
@@ -19,7 +20,7 @@ describe('deployment store on Table storage', () => {
   let store: DeploymentStore;
   before(async () => {
     azurite = await startAzurite();
-    store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, 'deployments', { allowInsecureConnection: true }));
+    store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
   });
   after(async () => azurite.stop());
 

@@ -11,7 +11,8 @@ import { projectRoot, waitFor } from '../../helpers/fixtureApp';
 const entry = join(projectRoot, 'dist', 'local', 'stack', 'main.js');
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [entry, ...args], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Every component on a free port: never the fixed ones a developer's own `npm start` holds.
+  const child = spawn(process.execPath, [entry, ...args, '--eventhubs-port', '0'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,20 +2,17 @@
 // in-memory hubs, and device counts from a stand-in source.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TableClient } from '@azure/data-tables';
 import { ContainerClient } from '@azure/storage-blob';
 import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { tableRolloutStatusStore } from '../../../shared/adapters/tables/tableRolloutStatusStore';
 import type { DeviceCounts } from '../../../shared/domain/rollout/conditions';
-import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
 import type { DeviceCountsSource } from '../../../shared/services/reconcile/deviceCounts';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
-import { MemoryHub } from '../../helpers/memoryHub';
+import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
+import { azuriteTable } from '../../helpers/azuriteTable';
 import { buildConfiguration, newRevision } from '../../helpers/revisions';
-
-const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
 
 describe('rollout conditions kept by the reconciler', () => {
   let azurite: AzuriteHandle;
@@ -25,11 +22,10 @@ describe('rollout conditions kept by the reconciler', () => {
   after(async () => azurite.stop());
 
   it('sets ProgressDeadlineExceeded when devices stay in progress past the deadline, and Complete once they succeed', async () => {
-    const table = (name: string) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-    const store = tableDeploymentStore(table('deployments'));
-    const rolloutStatus = tableRolloutStatusStore(table('rolloutstatus'));
+    const store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
+    const rolloutStatus = tableRolloutStatusStore(azuriteTable(azurite, 'rolloutstatus'));
     const weu = new MemoryHub('weu');
-    const fleet: HubFleet = { maxConfigurations: 100, hubs: new Map<string, HubRuntime>([['weu', { name: 'weu', region: 'westeurope', labels: {}, configurations: weu, limiter: unlimited }]]) };
+    const fleet = memoryFleet([weu]);
     let counts: DeviceCounts = { succeeded: 1, progressing: 4, failed: 0, offline: 2, unknown: 0 };
     const deviceCounts: DeviceCountsSource = { count: () => Promise.resolve({ byHub: new Map([['weu', counts]]), asOf: null, source: 'health' }) };
     const first = newRevision('web', 1, ['weu']);

@@ -2,7 +2,6 @@
 // in-memory hubs; the simulator-backed end-to-end runs are in the API tests.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TableClient } from '@azure/data-tables';
 import { ContainerClient } from '@azure/storage-blob';
 import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
@@ -10,17 +9,14 @@ import { tableHubStatusStore } from '../../../shared/adapters/tables/tableHubSta
 import { AppError } from '../../../shared/errors';
 import type { DeploymentStore } from '../../../shared/services/deployments/deploymentStore';
 import { fanOut } from '../../../shared/services/deployments/fanOut';
-import type { HubFleet, HubRuntime } from '../../../shared/services/deployments/hubRuntime';
+import type { HubFleet } from '../../../shared/services/deployments/hubRuntime';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
-import { MemoryHub } from '../../helpers/memoryHub';
+import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
+import { azuriteTable } from '../../helpers/azuriteTable';
 import { buildConfiguration, configurationOf, newRevision, storedRevision } from '../../helpers/revisions';
 
-const unlimited = { acquire: async () => Promise.resolve(), pause: () => undefined };
-
-function fleetOf(hubs: MemoryHub[], maxConfigurations = 100, labels: Record<string, Record<string, string>> = {}): HubFleet {
-  return { maxConfigurations, hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: labels[h.hub] ?? {}, configurations: h, limiter: unlimited }])) };
-}
+const fleetOf = (hubs: MemoryHub[], maxConfigurations = 100, labels: Record<string, Record<string, string>> = {}): HubFleet => memoryFleet(hubs, { maxConfigurations, labels });
 
 describe('reconcile pass', () => {
   let azurite: AzuriteHandle;
@@ -32,7 +28,7 @@ describe('reconcile pass', () => {
     container = new ContainerClient(azurite.connectionString, 'leases');
   });
   after(async () => azurite.stop());
-  const freshStore = () => (store = tableDeploymentStore(TableClient.fromConnectionString(azurite.connectionString, `deployments${++table}`, { allowInsecureConnection: true })));
+  const freshStore = () => (store = tableDeploymentStore(azuriteTable(azurite, `deployments${++table}`)));
   const pass = (fleet: HubFleet, now = () => new Date(), budgetMs = 30_000) => reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, configurationFor: buildConfiguration, fleet, budgetMs, now });
 
   it('restores a configuration deleted behind the app’s back, and leaves converged hubs alone', async () => {
@@ -83,7 +79,7 @@ describe('reconcile pass', () => {
   it('records each hub’s last-known reachability, keeping the last contact while it is down', async () => {
     freshStore();
     const [weu, sea] = [new MemoryHub('weu'), new MemoryHub('sea')];
-    const hubStatus = tableHubStatusStore(TableClient.fromConnectionString(azurite.connectionString, `hubstatus${table}`, { allowInsecureConnection: true }));
+    const hubStatus = tableHubStatusStore(azuriteTable(azurite, `hubstatus${table}`));
     const fleet = fleetOf([weu, sea]);
     await reconcilePass(blobPassLease(container, `reconcile-${table}`), { store, configurationFor: buildConfiguration, fleet, budgetMs: 30_000, hubStatus, now: () => new Date('2026-11-24T12:00:00Z') });
     sea.failNext = { count: 100, error: new AppError('HubUnreachable', 503, 'connect ECONNREFUSED') };

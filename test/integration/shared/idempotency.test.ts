@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TableClient } from '@azure/data-tables';
 import { tableIdempotencyStore } from '../../../shared/adapters/tables/tableIdempotencyStore';
 import { AppError, isAppError } from '../../../shared/errors';
 import { type IdempotencyStore, idempotent, requestHash } from '../../../shared/services/idempotency/idempotency';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
+import { azuriteTable } from '../../helpers/azuriteTable';
 
 describe('Idempotency-Key', () => {
   let azurite: AzuriteHandle;
   let store: IdempotencyStore;
   before(async () => {
     azurite = await startAzurite();
-    store = tableIdempotencyStore(TableClient.fromConnectionString(azurite.connectionString, 'idempotency', { allowInsecureConnection: true }));
+    store = tableIdempotencyStore(azuriteTable(azurite, 'idempotency'));
   });
   after(async () => azurite.stop());
 
