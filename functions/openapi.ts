@@ -1,7 +1,6 @@
 import { app } from '@azure/functions';
 import { apiOperations } from '../shared/http/apiCatalog';
 import { openApiDocument } from '../shared/http/openapi';
-import { json } from '../shared/http/respond';
 
 let document: string | undefined;
 
@@ -19,6 +18,6 @@ app.http('openapi', {
         description: 'Deploy container workloads to IoT Edge fleets across regional Azure IoT Hubs.',
       }),
     );
-    return Promise.resolve({ ...json(200, {}), body: document });
+    return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: document });
   },
 });
