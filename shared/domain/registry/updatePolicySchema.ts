@@ -1,6 +1,7 @@
 // How a module follows new image pushes (Keel-style). Part of a deployment's
 // module spec; evaluated by the registry webhook. Default: no policy, never updated.
 import { z } from 'zod';
+import { dangerousRegexp } from './safeRegexp';
 
 export const updatePolicySchema = z.discriminatedUnion('type', [
   z.object({
@@ -11,7 +12,17 @@ export const updatePolicySchema = z.discriminatedUnion('type', [
     allowPrerelease: z.boolean().default(false),
   }),
   z.object({ type: z.literal('glob'), pattern: z.string().min(1).max(256) }),
-  z.object({ type: z.literal('regexp'), pattern: z.string().min(1).max(256) }),
+  z.object({
+    type: z.literal('regexp'),
+    pattern: z
+      .string()
+      .min(1)
+      .max(256)
+      .superRefine((pattern, ctx) => {
+        const danger = dangerousRegexp(pattern);
+        if (danger) ctx.addIssue({ code: 'custom', message: danger });
+      }),
+  }),
   /** Same tag re-pushed: pin the new digest. */
   z.object({ type: z.literal('digest') }),
   /** Any new tag. */
