@@ -46,8 +46,15 @@ export interface Services {
   readonly dependencyProbes: readonly DependencyProbe[];
 }
 
+// One credential per identity, shared by every client, so tokens are cached once.
+// Without a client id, DefaultAzureCredential picks the identity from AZURE_CLIENT_ID
+// (set by infra/ for the app's user-assigned identity).
+const credentials = new Map<string, TokenCredential>();
 function credentialFor(clientId: string | undefined): TokenCredential {
-  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+  const key = clientId ?? '';
+  let credential = credentials.get(key);
+  if (!credential) credentials.set(key, (credential = clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential()));
+  return credential;
 }
 
 const insecure = (connectionString: string) => /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString);
@@ -77,7 +84,9 @@ export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
   const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
-  const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub)]));
+  // Hubs given by host name sign in with the app's identity (the storage connection names it in Azure).
+  const hubCredential = credentialFor(settings.storage.kind === 'identity' ? settings.storage.clientId : undefined);
+  const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub, { credential: hubCredential })]));
   const fleet = buildFleet(settings.HUBS, {
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,

@@ -52,6 +52,8 @@ var identitySettings = [
   { name: 'HealthEventHub__fullyQualifiedNamespace', value: '${eventHubsNamespaceName}.servicebus.windows.net' }
   { name: 'HealthEventHub__credential', value: 'managedidentity' }
   { name: 'HealthEventHub__clientId', value: appClientId }
+  // DefaultAzureCredential (IoT Hub clients) finds the user-assigned identity through this.
+  { name: 'AZURE_CLIENT_ID', value: appClientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${appClientId};Authorization=AAD' }
 ]

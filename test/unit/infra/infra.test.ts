@@ -27,6 +27,8 @@ describe('infrastructure (offline checks of infra/)', () => {
     const wanted = [
       ...Object.entries(connectionDefinitions).map(([name, def]) => (def.kind === 'storage' ? `${name}__accountName` : `${name}__fullyQualifiedNamespace`)),
       'AzureWebJobsStorage__accountName',
+      // The app has only a user-assigned identity: DefaultAzureCredential needs to be told which.
+      'AZURE_CLIENT_ID',
       ...[...Object.keys(connectionDefinitions), 'AzureWebJobsStorage'].flatMap((name) => [`${name}__credential`, `${name}__clientId`]),
     ];
     assert.deepEqual(wanted.filter((n) => !appSettingNames.has(n)), []);
