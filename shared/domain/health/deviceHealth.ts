@@ -1,0 +1,114 @@
+// One device's health, folded from its events so that order and duplicates do
+// not matter: every field remembers the version that set it (the twin version
+// for reported and desired properties, the sequence number for the connection,
+// the send time for heartbeats) and only a newer one replaces it. Any
+// permutation of the same events gives the same record.
+import type { HealthEvent, ModuleState } from './healthEvents';
+
+interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+export interface DeviceHealth {
+  readonly hub: string;
+  readonly deviceId: string;
+  readonly connection?: { readonly connected: boolean; readonly since: string; readonly sequenceNumber: string };
+  readonly lastDesiredVersion?: Versioned<number>;
+  readonly desiredStatusCode?: Versioned<number>;
+  /** Reported per module; a null value is a removal kept as a tombstone so an older report cannot revive it. */
+  readonly modules: Readonly<Record<string, Versioned<ModuleState | null>>>;
+  readonly desiredVersion?: Versioned<number>;
+  readonly desiredModules: Readonly<Record<string, Versioned<{ readonly image?: string; readonly status?: string } | null>>>;
+  readonly heartbeat?: { readonly sentAt: string; readonly modules: Readonly<Record<string, string>> };
+  /** The newest event time seen: how fresh this record is. */
+  readonly lastEventAt: string;
+}
+
+export type HealthState = 'succeeded' | 'progressing' | 'failed' | 'offline' | 'unknown';
+
+/** Connection sequence numbers are fixed-width hex strings: longer is newer, then lexical order. */
+const newerSequence = (a: string, b: string) => (a.length !== b.length ? a.length > b.length : a > b);
+
+function newer<T>(current: Versioned<T> | undefined, value: T, version: number): Versioned<T> | undefined {
+  return current && current.version >= version ? current : { value, version };
+}
+
+function mergeVersioned<T>(current: Readonly<Record<string, Versioned<T>>>, patch: Readonly<Record<string, T>>, version: number): Record<string, Versioned<T>> {
+  const out: Record<string, Versioned<T>> = { ...current };
+  for (const [name, value] of Object.entries(patch)) out[name] = newer(current[name], value, version)!;
+  return out;
+}
+
+const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+export function applyEvent(record: DeviceHealth | undefined, event: HealthEvent): DeviceHealth {
+  const at = event.kind === 'heartbeat' ? event.sentAt : event.at;
+  const base: DeviceHealth = record ?? { hub: event.hub, deviceId: event.deviceId, modules: {}, desiredModules: {}, lastEventAt: at };
+  const lastEventAt = later(base.lastEventAt, at);
+  switch (event.kind) {
+    case 'connection': {
+      const keep = base.connection && !newerSequence(event.sequenceNumber, base.connection.sequenceNumber);
+      return { ...base, lastEventAt, ...(keep ? {} : { connection: { connected: event.connected, since: event.at, sequenceNumber: event.sequenceNumber } }) };
+    }
+    case 'agentReported': {
+      const v = event.twinVersion;
+      const lastDesiredVersion = event.lastDesiredVersion === undefined ? base.lastDesiredVersion : newer(base.lastDesiredVersion, event.lastDesiredVersion, v);
+      const desiredStatusCode = event.desiredStatusCode === undefined ? base.desiredStatusCode : newer(base.desiredStatusCode, event.desiredStatusCode, v);
+      return {
+        ...base,
+        lastEventAt,
+        ...(lastDesiredVersion ? { lastDesiredVersion } : {}),
+        ...(desiredStatusCode ? { desiredStatusCode } : {}),
+        modules: mergeVersioned(base.modules, event.modules, v),
+      };
+    }
+    case 'agentDesired': {
+      const desiredVersion = event.desiredVersion === undefined ? base.desiredVersion : newer(base.desiredVersion, event.desiredVersion, event.twinVersion);
+      return { ...base, lastEventAt, ...(desiredVersion ? { desiredVersion } : {}), desiredModules: mergeVersioned(base.desiredModules, event.modules, event.twinVersion) };
+    }
+    case 'heartbeat': {
+      const keep = base.heartbeat && Date.parse(base.heartbeat.sentAt) >= Date.parse(event.sentAt);
+      return { ...base, lastEventAt, ...(keep ? {} : { heartbeat: { sentAt: event.sentAt, modules: event.modules } }) };
+    }
+  }
+}
+
+/** Folds one batch's events per device (the ingest coalesces before it writes). */
+export function coalesce(events: readonly HealthEvent[], existing: (hub: string, deviceId: string) => DeviceHealth | undefined = () => undefined): Map<string, DeviceHealth> {
+  const out = new Map<string, DeviceHealth>();
+  for (const event of events) {
+    const key = `${event.hub}|${event.deviceId}`;
+    out.set(key, applyEvent(out.get(key) ?? existing(event.hub, event.deviceId), event));
+  }
+  return out;
+}
+
+const FAILED_CODES = new Set([400, 412, 417, 500]);
+const FAILED_RUNTIME = new Set(['failed', 'unhealthy']);
+/** A module in backoff this many times is crash-looping, not starting. */
+const CRASH_LOOP_RESTARTS = 3;
+
+/**
+ * The device's state for the deployment it runs, read at `now`: silent past
+ * `offlineAfterSeconds` or disconnected is offline (never failed). What events
+ * cannot tell (which configuration was applied) is decided by the caller.
+ */
+export function effectiveState(record: DeviceHealth, now: Date, offlineAfterSeconds: number): HealthState {
+  if (record.connection && !record.connection.connected) return 'offline';
+  if (now.getTime() - Date.parse(record.lastEventAt) > offlineAfterSeconds * 1000) return 'offline';
+  const code = record.desiredStatusCode?.value;
+  if (code === undefined) return 'unknown';
+  if (code === 406) return 'offline'; // edgeAgent: device not connected / unknown
+  if (FAILED_CODES.has(code)) return 'failed';
+  const modules = Object.values(record.modules).flatMap((m) => (m.value ? [m.value] : []));
+  if (modules.some((m) => FAILED_RUNTIME.has(m.runtimeStatus ?? '') || (m.runtimeStatus === 'backoff' && (m.restartCount ?? 0) >= CRASH_LOOP_RESTARTS))) return 'failed';
+  if (record.desiredVersion && record.lastDesiredVersion?.value !== record.desiredVersion.value) return 'progressing';
+  for (const [name, desired] of Object.entries(record.desiredModules)) {
+    if (!desired.value) continue;
+    const reported = record.modules[name]?.value;
+    const wantedStatus = desired.value.status ?? 'running';
+    if (!reported || reported.runtimeStatus !== wantedStatus || (desired.value.image && reported.image !== desired.value.image)) return 'progressing';
+  }
+  return code === 200 && modules.every((m) => m.runtimeStatus === 'running' || m.runtimeStatus === 'stopped') ? 'succeeded' : 'progressing';
+}
