@@ -9,6 +9,7 @@ import { createRegistry } from './adapters/iothub/createRegistry';
 import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
+import { rowsOf, tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
 import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
@@ -22,6 +23,10 @@ import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { DeploymentsDeps } from './services/deployments/deploymentsService';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
+import { lruHealthCache } from './services/health/healthCache';
+import { healthDeviceCounts } from './services/health/healthQueries';
+import type { HealthStore } from './services/health/healthStore';
+import type { IngestDeps } from './services/health/ingestHealth';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
 import type { IdempotencyStore } from './services/idempotency/idempotency';
 import { type DeviceCountsSource, hubMetricsDeviceCounts } from './services/reconcile/deviceCounts';
@@ -41,6 +46,8 @@ export interface Services {
   readonly hubStatus: HubStatusStore;
   readonly metrics: MetricsStore;
   readonly deviceCounts: DeviceCountsSource;
+  readonly health: HealthStore;
+  readonly healthIngest: IngestDeps;
   readonly rolloutStatus: RolloutStatusStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
@@ -84,6 +91,8 @@ export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
   const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
+  const health = tableHealthStore(tableClientFor(settings.storage, 'devicehealth'), tableClientFor(settings.storage, 'healthdeadletters'));
+  const healthCache = lruHealthCache(settings.HEALTH_CACHE_DEVICES);
   // Hubs given by host name sign in with the app's identity (the storage connection names it in Azure).
   const hubCredential = credentialFor(settings.storage.kind === 'identity' ? settings.storage.clientId : undefined);
   const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub, { credential: hubCredential })]));
@@ -101,7 +110,9 @@ export function getServices(): Services {
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
     metrics,
-    deviceCounts: hubMetricsDeviceCounts(metrics),
+    deviceCounts: healthDeviceCounts(health, () => settings.HUBS.map((h) => h.name), hubMetricsDeviceCounts(metrics)),
+    health,
+    healthIngest: { store: health, cache: healthCache, rowsOf, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry))],

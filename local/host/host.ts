@@ -41,7 +41,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const logger = options.logger ?? consoleLogger();
   Object.assign(process.env, options.settings);
   const hostJson = JSON.parse(readFileSync(join(options.scriptRoot, 'host.json'), 'utf8')) as HostJson;
-  const functions = loadFunctionApp(options.scriptRoot);
+  // `AzureWebJobs.<name>.Disabled` = true switches a function off, as in Azure.
+  const disabled = (fn: RegisteredFunction) => /^(true|1)$/i.test(options.settings[`AzureWebJobs.${fn.metadata.name}.Disabled`] ?? '');
+  const functions = loadFunctionApp(options.scriptRoot).filter((fn) => !disabled(fn));
   const typeOf = (fn: RegisteredFunction) => fn.metadata.bindings[triggerBindingName(fn)]!.type;
 
   const timers = new Map<string, TimerRunner>();

@@ -60,7 +60,7 @@ function applicationProperties(source: Source, schema: string, opType: string, a
 export function twinChangeEvent(
   source: Source,
   version: number,
-  change: { tags?: unknown; properties: { reported?: unknown; desired?: unknown } },
+  change: { tags?: unknown; configurations?: unknown; properties: { reported?: unknown; desired?: unknown } },
   opType: 'updateTwin' | 'replaceTwin',
   at = new Date(),
 ): RoutedEvent {

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { type ConfigurationRecord, ConfigurationStore } from './configurations';
 import { applyConfigurations, countQuery, systemMetricQueries } from './deployments';
 import { Device } from './devices';
-import { connectionStateEvent, type DeviceEventPublisher, twinChangeEvent } from './events';
+import { connectionStateEvent, type DeviceEventPublisher, type RoutedEvent, twinChangeEvent } from './events';
 import { hubErrors } from './hubError';
 import { type HubLimits, TokenBucket } from './limits';
 import { type AccessPolicy } from './sas';
-import { type Json } from './twin';
+import { type Json, type Twin } from './twin';
 
 export interface HubDefinition {
   readonly name: string;
@@ -97,9 +97,35 @@ export class SimulatedHub {
   /** Applies configurations to the given devices (all by default), synchronously so tests see the result at once. */
   reevaluate(devices: Iterable<Device> = this.devices.values()): void {
     const configurations = [...this.configurations.items.values()];
+    const events: RoutedEvent[] = [];
     for (const device of devices) {
+      const agent = device.iotEdge ? device.modules.get('$edgeAgent') : undefined;
+      const before = agent && { configurations: agent.twin.configurations, desiredVersion: agent.twin.desiredVersion };
       if (applyConfigurations(device, configurations) && device.iotEdge) this.onEdgeDesiredChanged(device);
+      const event = agent && before && this.agentChangedByConfiguration(device, agent.twin, before);
+      if (event) events.push(event);
     }
+    // What the hub itself changed on the agent's twin is routed as a twin change too:
+    // which configuration is applied, and the desired properties it brought.
+    if (events.length) {
+      this.publisher.publish(events).catch((error: unknown) => {
+        console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, error: String(error) }));
+      });
+    }
+  }
+
+  private agentChangedByConfiguration(device: Device, twin: Twin, before: { configurations: Twin['configurations']; desiredVersion: number }): RoutedEvent | undefined {
+    const configurations: Record<string, { status: string } | null> = {};
+    for (const [id, status] of Object.entries(twin.configurations)) if (before.configurations[id]?.status !== status.status) configurations[id] = status;
+    for (const id of Object.keys(before.configurations)) if (!(id in twin.configurations)) configurations[id] = null;
+    const desiredChanged = twin.desiredVersion !== before.desiredVersion;
+    if (!desiredChanged && Object.keys(configurations).length === 0) return undefined;
+    return twinChangeEvent(
+      { hubName: this.name, deviceId: device.deviceId, moduleId: '$edgeAgent' },
+      twin.version,
+      { ...(Object.keys(configurations).length ? { configurations } : {}), properties: desiredChanged ? { desired: { ...twin.desired, $version: twin.desiredVersion } } : {} },
+      'updateTwin',
+    );
   }
 
   *deviceDocs(): Iterable<Json> {

@@ -70,6 +70,16 @@ export const settingDefinitions = {
     example: '600',
     required: false,
   }),
+  HEALTH_INGEST_PARALLELISM: setting(positiveInt(8), {
+    description: 'Table partitions the health-ingest function writes at once per batch',
+    example: '8',
+    required: false,
+  }),
+  HEALTH_CACHE_DEVICES: setting(positiveInt(50000), {
+    description: 'Device health records one instance keeps in memory so it need not read before it writes',
+    example: '50000',
+    required: false,
+  }),
   IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: setting(positiveInt(20), {
     description: 'Configuration create/update/delete operations allowed per minute per IoT Hub unit',
     example: '20',

@@ -4,8 +4,10 @@
 import { z } from 'zod';
 import { deploymentRequestSchema } from '../domain/deployments/deploymentSpec';
 import { deploymentStatusSchema } from '../services/deployments/deploymentStatus';
+import { deploymentDeviceSchema, deviceHealthViewSchema } from '../services/health/healthQueries';
 import { changeResultSchema, deploymentViewSchema, hubTargetViewSchema, revisionViewSchema } from '../services/deployments/deploymentViews';
 import type { ApiOperation } from './openapi';
+import { deploymentDevicesQuerySchema } from './healthRequests';
 import { listQuerySchema } from './paging';
 import { problemSchema } from './problem';
 import { rollbackRequestSchema } from './requestSchemas';
@@ -131,6 +133,23 @@ export const apiOperations: readonly ApiOperation[] = [
     summary: "Per hub: sync state and the hub's own device counts, with freshness",
     auth: 'function',
     responses: { 200: { description: 'The status', schema: deploymentStatusSchema }, 404: problem('No such deployment'), 401: common[401] },
+  },
+  {
+    operationId: 'deploymentDevices',
+    method: 'get',
+    path: '/deployments/{id}/devices',
+    summary: "A revision's devices by health state (from ingested health), paged over every hub",
+    auth: 'function',
+    query: deploymentDevicesQuerySchema,
+    responses: { 200: { description: 'A page of devices', schema: page(deploymentDeviceSchema, 'DeploymentDevicePage') }, 400: common[400], 401: common[401], 404: problem('No such deployment') },
+  },
+  {
+    operationId: 'deviceHealth',
+    method: 'get',
+    path: '/hubs/{hub}/devices/{deviceId}/health',
+    summary: "One device's ingested health: connection, modules, applied deployment and state",
+    auth: 'function',
+    responses: { 200: { description: 'The device health', schema: deviceHealthViewSchema }, 401: common[401], 404: problem('No such hub, or nothing ingested for the device yet') },
   },
   {
     operationId: 'listHubs',

@@ -2,6 +2,8 @@
 // simulator on free ports: what the API integration tests run against.
 import { join } from 'node:path';
 import { type AzuriteHandle, startAzurite } from '../../local/azurite';
+import { type EventHubsEndpoint, startEventHubsEndpoint } from '../../local/eventhubs';
+import { eventHubsPublisher } from '../../local/eventhubs/publisher';
 import { type LocalHost, startLocalHost } from '../../local/host/host';
 import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
@@ -12,6 +14,8 @@ export interface AppStack {
   readonly keys: { functionKey: string; masterKey: string };
   readonly azurite: AzuriteHandle;
   readonly iothub: IotHubSimulatorHandle;
+  /** Present with `eventHubs: true`: the simulated hubs route their events here and health ingestion reads them. */
+  readonly eventHubs?: EventHubsEndpoint;
   readonly host: LocalHost;
   readonly logs: LogEntry[];
   /** fetch against the API with the function key (or another key). */
@@ -22,11 +26,24 @@ export interface AppStack {
 export interface AppStackOptions {
   readonly iothub?: IotHubSimulatorOptions;
   readonly settings?: Record<string, string>;
+  /** Route device events through a local Event Hubs endpoint into health ingestion (off: ingestion is disabled). */
+  readonly eventHubs?: boolean;
 }
+
+const HEALTH_HUB = 'device-health';
+const HEALTH_GROUP = 'control-plane';
 
 export async function startAppStack(options: AppStackOptions = {}): Promise<AppStack> {
   const azurite = await startAzurite();
-  const iothub = await startIotHubSimulator({ fleet: 20, seed: 7, limits: { configOpsPerMinutePerUnit: 6000, queriesPerMinutePerUnit: 6000 }, ...options.iothub });
+  const eventHubs = options.eventHubs ? await startEventHubsEndpoint({ port: 0, hubs: [{ name: HEALTH_HUB, partitions: 2, consumerGroups: [HEALTH_GROUP] }] }) : undefined;
+  const publisher = eventHubs && eventHubsPublisher(eventHubs.connectionString(), HEALTH_HUB);
+  const iothub = await startIotHubSimulator({
+    fleet: 20,
+    seed: 7,
+    limits: { configOpsPerMinutePerUnit: 6000, queriesPerMinutePerUnit: 6000 },
+    ...(publisher ? { publisher } : {}),
+    ...options.iothub,
+  });
   const keys = { functionKey: 'test-function-key', masterKey: 'test-master-key' };
   const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: h.localEndpoint, caFile: h.caFile } }));
   const logs: LogEntry[] = [];
@@ -40,9 +57,11 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       AzureWebJobsStorage: azurite.connectionString,
       FleetStorage: azurite.connectionString,
       HUBS: JSON.stringify(hubs),
-      HEALTH_EVENTHUB_NAME: 'device-health',
-      HEALTH_EVENTHUB_CONSUMER_GROUP: 'control-plane',
-      HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true',
+      HEALTH_EVENTHUB_NAME: HEALTH_HUB,
+      HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
+      ...(eventHubs
+        ? { HealthEventHub: eventHubs.connectionString() }
+        : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
       RECONCILE_SCHEDULE: '0 0 0 1 1 *',
       IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
       IOTHUB_REQUEST_TIMEOUT_MS: '3000',
@@ -56,6 +75,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     keys,
     azurite,
     iothub,
+    ...(eventHubs ? { eventHubs } : {}),
     host,
     logs,
     api: (path, init = {}) => {
@@ -67,6 +87,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     async stop() {
       await host.stop();
       await iothub.stop();
+      await publisher?.close();
+      await eventHubs?.stop();
       await azurite.stop();
     },
   };

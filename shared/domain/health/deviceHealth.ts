@@ -20,9 +20,13 @@ export interface DeviceHealth {
   readonly modules: Readonly<Record<string, Versioned<ModuleState | null>>>;
   readonly desiredVersion?: Versioned<number>;
   readonly desiredModules: Readonly<Record<string, Versioned<{ readonly image?: string; readonly status?: string } | null>>>;
+  /** `configurations.<id>.status` of the agent's twin; null is a removal kept as a tombstone. */
+  readonly configurations: Readonly<Record<string, Versioned<string | null>>>;
   readonly heartbeat?: { readonly sentAt: string; readonly modules: Readonly<Record<string, string>> };
   /** The newest event time seen: how fresh this record is. */
   readonly lastEventAt: string;
+  /** The newest sign of life from the device itself (its reports, heartbeats, connects); desired changes are the service's doing. */
+  readonly lastSeenAt?: string;
 }
 
 export type HealthState = 'succeeded' | 'progressing' | 'failed' | 'offline' | 'unknown';
@@ -44,20 +48,22 @@ const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b)
 
 export function applyEvent(record: DeviceHealth | undefined, event: HealthEvent): DeviceHealth {
   const at = event.kind === 'heartbeat' ? event.sentAt : event.at;
-  const base: DeviceHealth = record ?? { hub: event.hub, deviceId: event.deviceId, modules: {}, desiredModules: {}, lastEventAt: at };
+  const base: DeviceHealth = record ?? { hub: event.hub, deviceId: event.deviceId, modules: {}, desiredModules: {}, configurations: {}, lastEventAt: at };
   const lastEventAt = later(base.lastEventAt, at);
+  const fromDevice = event.kind !== 'agentDesired' && !(event.kind === 'connection' && !event.connected);
+  const lastSeenAt = fromDevice ? (base.lastSeenAt ? later(base.lastSeenAt, at) : at) : base.lastSeenAt;
+  const stamped = { ...base, lastEventAt, ...(lastSeenAt ? { lastSeenAt } : {}) };
   switch (event.kind) {
     case 'connection': {
       const keep = base.connection && !newerSequence(event.sequenceNumber, base.connection.sequenceNumber);
-      return { ...base, lastEventAt, ...(keep ? {} : { connection: { connected: event.connected, since: event.at, sequenceNumber: event.sequenceNumber } }) };
+      return { ...stamped, ...(keep ? {} : { connection: { connected: event.connected, since: event.at, sequenceNumber: event.sequenceNumber } }) };
     }
     case 'agentReported': {
       const v = event.twinVersion;
       const lastDesiredVersion = event.lastDesiredVersion === undefined ? base.lastDesiredVersion : newer(base.lastDesiredVersion, event.lastDesiredVersion, v);
       const desiredStatusCode = event.desiredStatusCode === undefined ? base.desiredStatusCode : newer(base.desiredStatusCode, event.desiredStatusCode, v);
       return {
-        ...base,
-        lastEventAt,
+        ...stamped,
         ...(lastDesiredVersion ? { lastDesiredVersion } : {}),
         ...(desiredStatusCode ? { desiredStatusCode } : {}),
         modules: mergeVersioned(base.modules, event.modules, v),
@@ -65,11 +71,16 @@ export function applyEvent(record: DeviceHealth | undefined, event: HealthEvent)
     }
     case 'agentDesired': {
       const desiredVersion = event.desiredVersion === undefined ? base.desiredVersion : newer(base.desiredVersion, event.desiredVersion, event.twinVersion);
-      return { ...base, lastEventAt, ...(desiredVersion ? { desiredVersion } : {}), desiredModules: mergeVersioned(base.desiredModules, event.modules, event.twinVersion) };
+      return {
+        ...stamped,
+        ...(desiredVersion ? { desiredVersion } : {}),
+        desiredModules: mergeVersioned(base.desiredModules, event.modules, event.twinVersion),
+        configurations: mergeVersioned(base.configurations, event.configurations, event.twinVersion),
+      };
     }
     case 'heartbeat': {
       const keep = base.heartbeat && Date.parse(base.heartbeat.sentAt) >= Date.parse(event.sentAt);
-      return { ...base, lastEventAt, ...(keep ? {} : { heartbeat: { sentAt: event.sentAt, modules: event.modules } }) };
+      return { ...stamped, ...(keep ? {} : { heartbeat: { sentAt: event.sentAt, modules: event.modules } }) };
     }
   }
 }
@@ -96,9 +107,10 @@ const CRASH_LOOP_RESTARTS = 3;
  */
 export function effectiveState(record: DeviceHealth, now: Date, offlineAfterSeconds: number): HealthState {
   if (record.connection && !record.connection.connected) return 'offline';
-  if (now.getTime() - Date.parse(record.lastEventAt) > offlineAfterSeconds * 1000) return 'offline';
+  if (now.getTime() - Date.parse(record.lastSeenAt ?? record.lastEventAt) > offlineAfterSeconds * 1000) return 'offline';
   const code = record.desiredStatusCode?.value;
-  if (code === undefined) return 'unknown';
+  // Configured but not reported yet: the agent is on its way (or silent, which the reconciler's sweep decides).
+  if (code === undefined) return record.desiredVersion || appliedConfiguration(record) ? 'progressing' : 'unknown';
   if (code === 406) return 'offline'; // edgeAgent: device not connected / unknown
   if (FAILED_CODES.has(code)) return 'failed';
   const modules = Object.values(record.modules).flatMap((m) => (m.value ? [m.value] : []));
@@ -111,4 +123,32 @@ export function effectiveState(record: DeviceHealth, now: Date, offlineAfterSeco
     if (!reported || reported.runtimeStatus !== wantedStatus || (desired.value.image && reported.image !== desired.value.image)) return 'progressing';
   }
   return code === 200 && modules.every((m) => m.runtimeStatus === 'running' || m.runtimeStatus === 'stopped') ? 'succeeded' : 'progressing';
+}
+
+/**
+ * The configuration IoT Hub applied to the device's agent (the one its health
+ * is about); when several say Applied (layered deployments) the newest report wins.
+ */
+export function appliedConfiguration(record: DeviceHealth): string | undefined {
+  let best: { id: string; version: number } | undefined;
+  for (const [id, status] of Object.entries(record.configurations)) {
+    if (status.value === 'Applied' && (!best || status.version > best.version || (status.version === best.version && id > best.id))) best = { id, version: status.version };
+  }
+  return best?.id;
+}
+
+/** Where a device is counted: under its applied configuration ('' when none), in one state. */
+export interface Placement {
+  readonly configurationId: string;
+  readonly state: HealthState;
+}
+
+/**
+ * The placement ingestion stores: read at the device's own last sign of life,
+ * so replaying events gives the same answer whenever it happens. Silence is the
+ * reconciler's business (it moves silent devices to offline with the wall clock).
+ */
+export function placementOf(record: DeviceHealth, offlineAfterSeconds: number, now?: Date): Placement {
+  const at = now ?? new Date(record.lastSeenAt ?? record.lastEventAt);
+  return { configurationId: appliedConfiguration(record) ?? '', state: effectiveState(record, at, offlineAfterSeconds) };
 }

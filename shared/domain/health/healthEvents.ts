@@ -42,6 +42,8 @@ export type HealthEvent =
       readonly at: string;
       readonly desiredVersion?: number;
       readonly modules: Readonly<Record<string, { readonly image?: string; readonly status?: string } | null>>;
+      /** `configurations.<id>.status` as IoT Hub records it on the agent's twin (a patch: null removes). */
+      readonly configurations: Readonly<Record<string, string | null>>;
     }
   | { readonly kind: 'heartbeat'; readonly hub: string; readonly deviceId: string; readonly sentAt: string; readonly modules: Readonly<Record<string, string>> };
 
@@ -62,8 +64,11 @@ const moduleReport = z
   }));
 const moduleDesired = z.object({ status: z.string().optional(), settings: z.object({ image: z.string().optional() }).partial().optional() }).transform((m) => ({ ...(m.status ? { status: m.status } : {}), ...(m.settings?.image ? { image: m.settings.image } : {}) }));
 
+const configurationStatus = z.object({ status: z.string().min(1) }).transform((c) => c.status);
+
 const twinBody = z.object({
   version: z.number().int(),
+  configurations: z.record(z.string(), configurationStatus.nullable()).optional(),
   properties: z
     .object({
       reported: z
@@ -113,10 +118,14 @@ export function parseHealthEvent(input: EventInput): ParsedEvent {
   }
 
   if (source === 'twinChangeEvents') {
+    // IoT Edge deployments live on the $edgeAgent module twin (that is where IoT Hub
+    // records configurations.<id>.status for them); device twins and other modules
+    // carry nothing a deployment's health depends on.
     if (meta.data.moduleId !== '$edgeAgent') return { ok: false, ignored: true, reason: 'twin change of something other than $edgeAgent' };
     const body = twinBody.safeParse(input.body);
     if (!body.success) return { ok: false, ignored: false, reason: `malformed twin change: ${problem(body.error)}` };
     const { reported, desired } = body.data.properties ?? {};
+    const configurations = body.data.configurations;
     if (reported) {
       return {
         ok: true,
@@ -132,10 +141,22 @@ export function parseHealthEvent(input: EventInput): ParsedEvent {
         },
       };
     }
-    if (desired) {
-      return { ok: true, event: { kind: 'agentDesired', hub, deviceId, twinVersion: body.data.version, at, ...(desired.$version !== undefined ? { desiredVersion: desired.$version } : {}), modules: desired.modules ?? {} } };
+    if (desired || configurations) {
+      return {
+        ok: true,
+        event: {
+          kind: 'agentDesired',
+          hub,
+          deviceId,
+          twinVersion: body.data.version,
+          at,
+          ...(desired?.$version !== undefined ? { desiredVersion: desired.$version } : {}),
+          modules: desired?.modules ?? {},
+          configurations: configurations ?? {},
+        },
+      };
     }
-    return { ok: false, ignored: true, reason: 'twin change without reported or desired properties' };
+    return { ok: false, ignored: true, reason: 'twin change without reported or desired properties or configurations' };
   }
   return { ok: false, ignored: true, reason: `message source '${source || '(none)'}' is not a health event` };
 }

@@ -1,0 +1,62 @@
+// Where device health lives in Table storage (see docs/health-ingestion.md).
+// A hub's devices are spread over a fixed number of shards by a hash of the
+// device id; one shard is one table partition holding three kinds of rows, so
+// that a device, its index entry and its deployment's counter change together
+// in one entity-group transaction:
+//   d~<device>                       the device's health record
+//   x~<configuration>~<state>~<device> the index that lists a deployment's devices by state
+//   n~<configuration>                how many of the shard's devices are in each state
+// '~' cannot occur in hub names, device ids or configuration ids.
+import type { HealthState } from './deviceHealth';
+
+/** Shards per hub: enough to spread writes over partitions, few enough that counting a deployment stays cheap. */
+export const HEALTH_SHARDS = 8;
+
+export const HEALTH_STATES: readonly HealthState[] = ['succeeded', 'progressing', 'failed', 'offline', 'unknown'];
+
+/** FNV-1a: stable across processes and versions (the shard is part of the key). */
+export function shardOf(deviceId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) {
+    hash ^= deviceId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % HEALTH_SHARDS;
+}
+
+// Table keys may not hold / \ # ? or control characters; IoT Hub ids may hold
+// '#' and '?'. Percent-encode those (and '%' itself, so decoding is exact).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
+const escapeKey = (text: string) => text.replace(/[%/\\#?\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const unescapeKey = (text: string) => text.replace(/%([0-9a-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+export const partitionOf = (hub: string, shard: number) => `${escapeKey(hub)}~${shard}`;
+export const healthPartition = (hub: string, deviceId: string) => partitionOf(hub, shardOf(deviceId));
+export const hubPartitions = (hub: string) => Array.from({ length: HEALTH_SHARDS }, (_, shard) => partitionOf(hub, shard));
+
+export const DEVICE_PREFIX = 'd~';
+export const INDEX_PREFIX = 'x~';
+export const COUNTER_PREFIX = 'n~';
+
+export const deviceRowKey = (deviceId: string) => `${DEVICE_PREFIX}${escapeKey(deviceId)}`;
+export const deviceIdOfRowKey = (rowKey: string) => unescapeKey(rowKey.slice(DEVICE_PREFIX.length));
+export const counterRowKey = (configurationId: string) => `${COUNTER_PREFIX}${escapeKey(configurationId)}`;
+export const configurationOfCounterKey = (rowKey: string) => unescapeKey(rowKey.slice(COUNTER_PREFIX.length));
+
+/** The index prefix of a configuration's devices, optionally in one state. */
+export const indexPrefix = (configurationId: string, state?: HealthState) => `${INDEX_PREFIX}${escapeKey(configurationId)}~${state ? `${state}~` : ''}`;
+export const indexRowKey = (configurationId: string, state: HealthState, deviceId: string) => `${indexPrefix(configurationId, state)}${escapeKey(deviceId)}`;
+
+export function parseIndexRowKey(rowKey: string): { configurationId: string; state: HealthState; deviceId: string } | undefined {
+  const [, configuration, state, device] = rowKey.split('~');
+  if (configuration === undefined || device === undefined || !HEALTH_STATES.includes(state as HealthState)) return undefined;
+  return { configurationId: unescapeKey(configuration), state: state as HealthState, deviceId: unescapeKey(device) };
+}
+
+/**
+ * A key after every key that starts with `prefix` (for `RowKey lt` range ends).
+ * What follows a prefix is an escaped id or a state, whose characters all sort
+ * below '~' (IoT Hub ids are ASCII without '~'), so appending '~' is enough and
+ * keeps the bound free of the control characters Table storage refuses.
+ */
+export const prefixEnd = (prefix: string) => `${prefix}~`;

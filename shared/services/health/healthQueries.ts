@@ -1,0 +1,154 @@
+// Reading stored health: one device, a deployment's devices by state (from the
+// index rows, page by page over the hubs' shards), and device counts per hub
+// from the counters (a handful of point reads, never a scan of the fleet).
+import { z } from 'zod';
+import { configurationId as configurationIdOf, parseConfigurationId } from '../../domain/deployments/configurationId';
+import { effectiveState, type HealthState } from '../../domain/health/deviceHealth';
+import { HEALTH_STATES, healthPartition, hubPartitions } from '../../domain/health/healthKeys';
+import type { DeviceCounts } from '../../domain/rollout/conditions';
+import { AppError, notFound } from '../../errors';
+import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
+import type { HealthStore, StoredDevice } from './healthStore';
+
+const stateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
+
+export const deviceHealthViewSchema = z
+  .object({
+    hub: z.string(),
+    deviceId: z.string(),
+    state: stateSchema.meta({ description: 'Now: silent past DEVICE_OFFLINE_AFTER_SECONDS or disconnected is offline, never failed' }),
+    deployment: z
+      .object({ configurationId: z.string(), id: z.string().nullable(), revision: z.int().nullable() })
+      .nullable()
+      .meta({ description: 'The configuration IoT Hub applied to the device; id/revision are null for configurations this app did not make' }),
+    connection: z.object({ connected: z.boolean(), since: z.string() }).nullable(),
+    lastSeenAt: z.string().nullable().meta({ description: 'The newest sign of life from the device itself (reports, heartbeats, connects)' }),
+    lastEventAt: z.string().meta({ description: 'The newest event of any kind about the device' }),
+    desiredVersion: z.int().nullable(),
+    lastDesiredVersion: z.int().nullable().meta({ description: 'The desired version the agent last acted on' }),
+    desiredStatusCode: z.int().nullable().meta({ description: "edgeAgent's lastDesiredStatus.code: 200 OK, 400/412/417/500 failed, 406 offline" }),
+    modules: z.record(
+      z.string(),
+      z.object({
+        runtimeStatus: z.string().nullable(),
+        exitCode: z.number().nullable(),
+        restartCount: z.number().nullable(),
+        lastStartTimeUtc: z.string().nullable(),
+        image: z.string().nullable(),
+        desiredImage: z.string().nullable(),
+        desiredStatus: z.string().nullable(),
+      }),
+    ),
+    heartbeatAt: z.string().nullable(),
+  })
+  .meta({ id: 'DeviceHealth' });
+export type DeviceHealthView = z.infer<typeof deviceHealthViewSchema>;
+
+export function deviceHealthView(stored: StoredDevice, now: Date, offlineAfterSeconds: number): DeviceHealthView {
+  const r = stored.record;
+  const configurationId = stored.placement.configurationId;
+  const parsed = configurationId ? parseConfigurationId(configurationId) : undefined;
+  const names = new Set([...Object.keys(r.modules), ...Object.keys(r.desiredModules)]);
+  const modules: DeviceHealthView['modules'] = {};
+  for (const name of [...names].sort()) {
+    const reported = r.modules[name]?.value;
+    const desired = r.desiredModules[name]?.value;
+    if (!reported && !desired) continue;
+    modules[name] = {
+      runtimeStatus: reported?.runtimeStatus ?? null,
+      exitCode: reported?.exitCode ?? null,
+      restartCount: reported?.restartCount ?? null,
+      lastStartTimeUtc: reported?.lastStartTimeUtc ?? null,
+      image: reported?.image ?? null,
+      desiredImage: desired?.image ?? null,
+      desiredStatus: desired?.status ?? null,
+    };
+  }
+  // The stored state may be the stale sweep's 'offline'; read now, the record decides.
+  return {
+    hub: r.hub,
+    deviceId: r.deviceId,
+    state: effectiveState(r, now, offlineAfterSeconds),
+    deployment: configurationId ? { configurationId, id: parsed?.deploymentId ?? null, revision: parsed?.revision ?? null } : null,
+    connection: r.connection ? { connected: r.connection.connected, since: r.connection.since } : null,
+    lastSeenAt: r.lastSeenAt ?? null,
+    lastEventAt: r.lastEventAt,
+    desiredVersion: r.desiredVersion?.value ?? null,
+    lastDesiredVersion: r.lastDesiredVersion?.value ?? null,
+    desiredStatusCode: r.desiredStatusCode?.value ?? null,
+    modules,
+    heartbeatAt: r.heartbeat?.sentAt ?? null,
+  };
+}
+
+export async function getDeviceHealth(store: HealthStore, hub: string, deviceId: string): Promise<StoredDevice> {
+  const stored = (await store.readDevices(healthPartition(hub, deviceId), [deviceId])).get(deviceId);
+  if (!stored) throw notFound(`health of device '${deviceId}' on hub '${hub}'`, 'DeviceHealthNotFound');
+  return stored;
+}
+
+export const deploymentDeviceSchema = z
+  .object({ hub: z.string(), deviceId: z.string(), state: stateSchema.meta({ description: 'As stored: what the counts say' }) })
+  .meta({ id: 'DeploymentDevice' });
+export type DeploymentDevice = z.infer<typeof deploymentDeviceSchema>;
+
+// The continuation token says which of the hubs' partitions the listing is in
+// and where in it; opaque to clients (base64url JSON).
+interface Cursor {
+  readonly p: number;
+  readonly t?: string;
+}
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(token: string | undefined): Cursor {
+  if (!token) return { p: 0 };
+  try {
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isInteger(c.p) && c.p >= 0 && (c.t === undefined || typeof c.t === 'string')) return c;
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError('InvalidContinuationToken', 400, 'continuationToken is not one this API issued', { issues: [{ pointer: '/query/continuationToken', detail: 'is not a token this API issued' }], retryable: false });
+}
+
+/** A deployment revision's devices, optionally in one state, over the given hubs; paged. */
+export async function listDeploymentDevices(
+  store: HealthStore,
+  args: { hubs: readonly string[]; deploymentId: string; revision: number; state?: HealthState; pageSize: number; continuationToken?: string },
+): Promise<{ items: DeploymentDevice[]; continuationToken?: string }> {
+  const partitions = args.hubs.flatMap(hubPartitions);
+  const configurationId = configurationIdOf(args.deploymentId, args.revision);
+  let cursor = decodeCursor(args.continuationToken);
+  const items: DeploymentDevice[] = [];
+  while (cursor.p < partitions.length && items.length < args.pageSize) {
+    const page = await store.listIndex(partitions[cursor.p]!, configurationId, args.state, args.pageSize - items.length, cursor.t);
+    items.push(...page.items.map((i) => ({ hub: i.hub, deviceId: i.deviceId, state: i.state })));
+    cursor = page.continuationToken ? { p: cursor.p, t: page.continuationToken } : { p: cursor.p + 1 };
+  }
+  return { items, ...(cursor.p < partitions.length ? { continuationToken: encodeCursor(cursor) } : {}) };
+}
+
+/**
+ * Device counts from ingested health: each hub's shard counters for the
+ * revision's configuration. Until ingestion has seen any device of the
+ * revision, the hubs' own metrics stand in (`fallback`).
+ */
+export function healthDeviceCounts(store: HealthStore, hubs: () => readonly string[], fallback: DeviceCountsSource): DeviceCountsSource {
+  return {
+    async count(deploymentId, revision) {
+      const id = configurationIdOf(deploymentId, revision);
+      const byHub = new Map<string, DeviceCounts>();
+      let asOf: string | null = null;
+      await Promise.all(
+        hubs().map(async (hub) => {
+          const shards = await Promise.all(hubPartitions(hub).map((p) => store.readCounters(p)));
+          const counters = shards.flatMap((m) => (m.get(id) ? [m.get(id)!] : []));
+          if (counters.length === 0) return;
+          byHub.set(hub, sumCounts(counters.map((c) => c.counts)));
+          for (const c of counters) if (c.asOf && (!asOf || c.asOf > asOf)) asOf = c.asOf;
+        }),
+      );
+      if (byHub.size === 0) return fallback.count(deploymentId, revision);
+      return { byHub, asOf, source: 'health' };
+    },
+  };
+}

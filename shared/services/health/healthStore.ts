@@ -1,0 +1,81 @@
+// The port health ingestion, the read APIs and the reconciler use to reach
+// stored device health. One partition (a hub's shard, see healthKeys) is the
+// unit of atomic change: a write moves devices, their index entries and their
+// configurations' counters together, or not at all.
+import type { DeviceHealth, HealthState, Placement } from '../../domain/health/deviceHealth';
+import type { DeviceCounts } from '../../domain/rollout/conditions';
+
+export interface StoredDevice {
+  readonly record: DeviceHealth;
+  readonly placement: Placement;
+  readonly etag: string;
+}
+
+export interface StoredCounter {
+  readonly counts: DeviceCounts;
+  /** The newest device event behind the counts. */
+  readonly asOf: string;
+  readonly etag: string;
+}
+
+export interface DeviceWrite {
+  readonly deviceId: string;
+  readonly record: DeviceHealth;
+  readonly placement: Placement;
+  /** What is stored now (its ETag guards the write); absent for a device not stored yet. */
+  readonly previous?: StoredDevice;
+}
+
+export interface CounterWrite {
+  readonly configurationId: string;
+  readonly counts: DeviceCounts;
+  readonly asOf: string;
+  /** Absent for a counter not stored yet. */
+  readonly etag?: string;
+}
+
+/** A write lost a race (ETag mismatch or the row appeared meanwhile): reload and recompute. */
+export class WriteConflict extends Error {
+  constructor(readonly partition: string) {
+    super(`health partition ${partition} changed during the write`);
+  }
+}
+
+export interface WrittenETags {
+  readonly devices: ReadonlyMap<string, string>;
+  readonly counters: ReadonlyMap<string, string>;
+}
+
+export interface IndexEntry {
+  readonly hub: string;
+  readonly deviceId: string;
+  readonly configurationId: string;
+  readonly state: HealthState;
+}
+
+export interface DeadLetter {
+  readonly reason: string;
+  readonly partitionId: string;
+  readonly sequenceNumber: string;
+  readonly offset: string;
+  readonly enqueuedTimeUtc: string;
+  /** JSON of the event, truncated. */
+  readonly body: string;
+  readonly properties: string;
+}
+
+export interface HealthStore {
+  readDevices(partition: string, deviceIds: readonly string[]): Promise<Map<string, StoredDevice>>;
+  readCounters(partition: string): Promise<Map<string, StoredCounter>>;
+  /**
+   * One entity-group transaction (at most 100 rows: the caller chunks). Returns
+   * the new ETags (devices by id, counters by configuration id); throws
+   * WriteConflict when a guard failed.
+   */
+  write(partition: string, devices: readonly DeviceWrite[], counters: readonly CounterWrite[]): Promise<WrittenETags>;
+  /** A page of a configuration's index entries in one partition, optionally in one state. */
+  listIndex(partition: string, configurationId: string, state: HealthState | undefined, pageSize: number, continuationToken?: string): Promise<{ items: IndexEntry[]; continuationToken?: string }>;
+  /** Devices whose last sign of life is older than `cutoff` and are not offline yet (the stale sweep). */
+  silentDevices(partition: string, cutoff: Date): AsyncIterable<{ deviceId: string; stored: StoredDevice }>;
+  deadLetter(entries: readonly DeadLetter[]): Promise<void>;
+}

@@ -1,0 +1,161 @@
+// Changes the devices of one health partition: loads what is stored (from a
+// cache when it can), lets the caller compute new records and placements, and
+// commits them with the counters they move, in transactions of at most 100
+// rows. A lost race reloads and recomputes; because records only ever take
+// newer values and unchanged devices are not written, a retry (or a whole
+// redelivered batch) converges to the same state.
+import { isDeepStrictEqual } from 'node:util';
+import type { DeviceHealth, Placement } from '../../domain/health/deviceHealth';
+import type { DeviceCounts } from '../../domain/rollout/conditions';
+import { noDevices } from '../reconcile/deviceCounts';
+import type { HealthCache } from './healthCache';
+import { type CounterWrite, type DeviceWrite, type HealthStore, type StoredCounter, type StoredDevice, WriteConflict } from './healthStore';
+
+/** Rows in one entity-group transaction: Table storage's limit. */
+export const MAX_TRANSACTION_ROWS = 100;
+const MAX_ATTEMPTS = 6;
+
+export interface Update {
+  readonly deviceId: string;
+  readonly record: DeviceHealth;
+  readonly placement: Placement;
+}
+
+/** Given what is stored (undefined: nothing), the new state of each device, or nothing to leave it alone. */
+export type Compute = (deviceId: string, stored: StoredDevice | undefined) => Update | undefined;
+
+export interface PartitionWriteResult {
+  readonly written: number;
+  readonly transactions: number;
+  readonly conflicts: number;
+}
+
+function move(counts: DeviceCounts, state: keyof DeviceCounts, by: number): DeviceCounts {
+  return { ...counts, [state]: Math.max(0, counts[state] + by) };
+}
+
+const laterOf = (a: string, b: string) => (a > b ? a : b);
+
+export interface PartitionWriterDeps {
+  readonly store: HealthStore;
+  readonly cache: HealthCache;
+  /** Rows one device write takes (from the adapter), to keep transactions within the limit. */
+  readonly rowsOf: (write: DeviceWrite) => number;
+}
+
+export async function writePartition(deps: PartitionWriterDeps, partition: string, deviceIds: readonly string[], compute: Compute): Promise<PartitionWriteResult> {
+  const { store, cache } = deps;
+  let written = 0;
+  let transactions = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const stored = await load(deps, partition, deviceIds);
+      let counters = cache.counters(partition) ?? (await store.readCounters(partition));
+      cache.setCounters(partition, counters);
+
+      const writes: DeviceWrite[] = [];
+      for (const id of deviceIds) {
+        const previous = stored.get(id);
+        const update = compute(id, previous);
+        if (!update || (previous && isDeepStrictEqual(previous.record, update.record) && isDeepStrictEqual(previous.placement, update.placement))) continue;
+        writes.push({ ...update, ...(previous ? { previous } : {}) });
+      }
+
+      // Chunks of whole devices plus the counters they move, each at most 100 rows.
+      let chunk: DeviceWrite[] = [];
+      let rows = 0;
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        counters = await commit(deps, partition, chunk, counters);
+        written += chunk.length;
+        transactions++;
+        chunk = [];
+        rows = 0;
+      };
+      for (const write of writes) {
+        const need = deps.rowsOf(write) + 2; // at most two counters move per device
+        if (rows + need + configurationsIn(chunk) > MAX_TRANSACTION_ROWS) await flush();
+        chunk.push(write);
+        rows += deps.rowsOf(write);
+      }
+      await flush();
+      return { written, transactions, conflicts: attempt - 1 };
+    } catch (error) {
+      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      // Someone else wrote this partition (another instance, the stale sweep): forget what we knew.
+      cache.forgetPartition(partition);
+    }
+  }
+}
+
+const configurationsIn = (chunk: readonly DeviceWrite[]) =>
+  new Set(chunk.flatMap((w) => [w.placement.configurationId, w.previous?.placement.configurationId ?? ''].filter(Boolean))).size;
+
+async function load(deps: PartitionWriterDeps, partition: string, deviceIds: readonly string[]): Promise<Map<string, StoredDevice>> {
+  const out = new Map<string, StoredDevice>();
+  const misses: string[] = [];
+  for (const id of deviceIds) {
+    const hit = deps.cache.device(partition, id);
+    if (hit === undefined) misses.push(id);
+    else if (hit) out.set(id, hit);
+  }
+  if (misses.length) {
+    const found = await deps.store.readDevices(partition, misses);
+    for (const id of misses) {
+      const stored = found.get(id);
+      deps.cache.setDevice(partition, id, stored ?? null);
+      if (stored) out.set(id, stored);
+    }
+  }
+  return out;
+}
+
+/** One transaction: the devices and the counters they move; the cache learns the new ETags. */
+async function commit(deps: PartitionWriterDeps, partition: string, chunk: readonly DeviceWrite[], counters: Map<string, StoredCounter>): Promise<Map<string, StoredCounter>> {
+  const next = new Map<string, { counts: DeviceCounts; asOf: string; etag?: string }>();
+  const counter = (id: string) => {
+    let c = next.get(id);
+    if (!c) {
+      const stored = counters.get(id);
+      next.set(id, (c = stored ? { ...stored } : { counts: noDevices, asOf: '' }));
+    }
+    return c;
+  };
+  for (const w of chunk) {
+    const before = w.previous?.placement;
+    const after = w.placement;
+    const seen = w.record.lastSeenAt ?? w.record.lastEventAt;
+    if (before && before.configurationId === after.configurationId && before.state === after.state) {
+      if (after.configurationId) counter(after.configurationId).asOf = laterOf(counter(after.configurationId).asOf, seen);
+      continue;
+    }
+    if (before?.configurationId) {
+      const c = counter(before.configurationId);
+      c.counts = move(c.counts, before.state, -1);
+    }
+    if (after.configurationId) {
+      const c = counter(after.configurationId);
+      c.counts = move(c.counts, after.state, 1);
+      c.asOf = laterOf(c.asOf, seen);
+    }
+  }
+  const counterWrites: CounterWrite[] = [...next].map(([configurationId, c]) => ({ configurationId, counts: c.counts, asOf: c.asOf, ...(c.etag ? { etag: c.etag } : {}) }));
+  const etags = await deps.store.write(partition, chunk, counterWrites);
+  for (const w of chunk) {
+    const etag = etags.devices.get(w.deviceId);
+    deps.cache.setDevice(partition, w.deviceId, etag ? { record: w.record, placement: w.placement, etag } : undefined);
+  }
+  const updated = new Map(counters);
+  for (const c of counterWrites) {
+    const etag = etags.counters.get(c.configurationId);
+    if (!etag) {
+      // Without the new ETag the next guarded write would fail anyway: read the counters afresh next time.
+      const fresh = await deps.store.readCounters(partition);
+      deps.cache.setCounters(partition, fresh);
+      return fresh;
+    }
+    updated.set(c.configurationId, { counts: c.counts, asOf: c.asOf, etag });
+  }
+  deps.cache.setCounters(partition, updated);
+  return updated;
+}
