@@ -1,29 +1,23 @@
 // HealthStore over Table storage: one table for device health (rows laid out
 // by healthKeys), one for dead letters. Every change of a partition is one
 // entity-group transaction, guarded by ETags, so a crash or a lost race leaves
-// the device, its index entry and its counters consistent.
+// devices and their counters consistent.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { DeviceHealth, HealthState, Placement } from '../../domain/health/deviceHealth';
-import {
-  configurationOfCounterKey,
-  COUNTER_PREFIX,
-  counterRowKey,
-  DEVICE_PREFIX,
-  deviceRowKey,
-  indexPrefix,
-  indexRowKey,
-  parseIndexRowKey,
-  prefixEnd,
-} from '../../domain/health/healthKeys';
-import type { CounterWrite, DeviceWrite, HealthStore, IndexEntry, StoredCounter, StoredDevice } from '../../services/health/healthStore';
+import type { DeviceHealth, HealthState } from '../../domain/health/deviceHealth';
+import { configurationOfCounterKey, COUNTER_PREFIX, counterRowKey, DEVICE_PREFIX, deviceRowKey, prefixEnd } from '../../domain/health/healthKeys';
+import type { CounterWrite, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
 import { WriteConflict } from '../../services/health/healthStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
 
-/** Point reads per partition at once: enough to hide latency, few enough not to flood storage. */
-const READ_PARALLELISM = 16;
+/** Table storage allows at most 15 comparisons in a filter; one is the partition. */
+const KEYS_PER_QUERY = 14;
+/** Queries per partition at once: enough to hide latency, few enough not to flood storage. */
+const READ_PARALLELISM = 8;
+
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 const num = (value: unknown) => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
 
@@ -45,9 +39,7 @@ function toCounter(row: Row): StoredCounter {
 
 const lastSeen = (record: DeviceHealth) => new Date(record.lastSeenAt ?? record.lastEventAt);
 
-const samePlacement = (a: Placement | undefined, b: Placement) => !!a && a.configurationId === b.configurationId && a.state === b.state;
-
-/** The transaction actions for one device: its row, and its index entry when the placement moved. */
+/** The transaction action for one device's row (the counters it moves are added by the caller). */
 function deviceActions(partition: string, write: DeviceWrite): TransactionAction[] {
   const { record, placement, previous } = write;
   const row = {
@@ -60,15 +52,7 @@ function deviceActions(partition: string, write: DeviceWrite): TransactionAction
     lastSeenAt: lastSeen(record),
     ...writeChunked('record', record),
   };
-  const actions: TransactionAction[] = [previous ? ['update', row, 'Replace', { etag: previous.etag }] : ['create', row]];
-  if (samePlacement(previous?.placement, placement)) return actions;
-  if (previous?.placement.configurationId) {
-    actions.push(['delete', { partitionKey: partition, rowKey: indexRowKey(previous.placement.configurationId, previous.placement.state, write.deviceId) }]);
-  }
-  if (placement.configurationId) {
-    actions.push(['upsert', { partitionKey: partition, rowKey: indexRowKey(placement.configurationId, placement.state, write.deviceId), hub: record.hub, deviceId: record.deviceId, lastSeenAt: lastSeen(record) }, 'Replace']);
-  }
-  return actions;
+  return [previous ? ['update', row, 'Replace', { etag: previous.etag }] : ['create', row]];
 }
 
 /** Rows one device write takes in a transaction (the caller keeps a transaction at or under 100). */
@@ -98,23 +82,26 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
     return ready;
   };
 
-  async function readDevice(partition: string, deviceId: string): Promise<StoredDevice | undefined> {
-    try {
-      return toStored(await tableCall('read device health', () => table.getEntity<Row>(partition, deviceRowKey(deviceId))));
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+  /** Up to KEYS_PER_QUERY devices in one query (what is not stored is simply absent). */
+  async function readSome(partition: string, deviceIds: readonly string[]): Promise<StoredDevice[]> {
+    const keys = deviceIds.map((id) => `RowKey eq ${quote(deviceRowKey(id))}`).join(' or ');
+    const filter = `PartitionKey eq ${quote(partition)} and (${keys})`;
+    const out: StoredDevice[] = [];
+    await tableCall('read device health', async () => {
+      for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) out.push(toStored(row));
+    });
+    return out;
   }
 
   return {
     async readDevices(partition, deviceIds) {
       await ensure(table);
+      const queries: string[][] = [];
+      for (let i = 0; i < deviceIds.length; i += KEYS_PER_QUERY) queries.push(deviceIds.slice(i, i + KEYS_PER_QUERY));
       const out = new Map<string, StoredDevice>();
-      for (let i = 0; i < deviceIds.length; i += READ_PARALLELISM) {
-        const slice = deviceIds.slice(i, i + READ_PARALLELISM);
-        const found = await Promise.all(slice.map((id) => readDevice(partition, id)));
-        found.forEach((stored, j) => stored && out.set(slice[j]!, stored));
+      for (let i = 0; i < queries.length; i += READ_PARALLELISM) {
+        const found = await Promise.all(queries.slice(i, i + READ_PARALLELISM).map((ids) => readSome(partition, ids)));
+        for (const stored of found.flat()) out.set(stored.record.deviceId, stored);
       }
       return out;
     },
@@ -131,38 +118,42 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
 
     async write(partition, devices, counters) {
       await ensure(table);
-      const actions = [...devices.flatMap((d) => deviceActions(partition, d)), ...counters.map((c) => counterAction(partition, c))];
+      // Sub-responses come in the order of the actions (and only creates name their row), so ETags are read by position.
+      const actions: TransactionAction[] = [];
+      const deviceAt = new Map<string, number>();
+      for (const d of devices) {
+        deviceAt.set(d.deviceId, actions.length);
+        actions.push(...deviceActions(partition, d));
+      }
+      const counterAt = new Map<string, number>();
+      for (const c of counters) {
+        counterAt.set(c.configurationId, actions.length);
+        actions.push(counterAction(partition, c));
+      }
       if (actions.length === 0) return { devices: new Map(), counters: new Map() };
       try {
         const response = await tableCall('write device health', () => table.submitTransaction(actions));
-        const etagOf = (rowKey: string) => response.getResponseForEntity(rowKey)?.etag;
-        const pairs = <T>(items: readonly T[], id: (item: T) => string, rowKey: (item: T) => string) =>
-          new Map(items.flatMap((item) => {
-            const etag = etagOf(rowKey(item));
-            return etag ? [[id(item), etag] as const] : [];
+        const etagsAt = (positions: Map<string, number>) =>
+          new Map([...positions].flatMap(([id, i]) => {
+            const etag = response.subResponses[i]?.etag;
+            return etag ? [[id, etag] as const] : [];
           }));
-        return {
-          devices: pairs(devices, (d) => d.deviceId, (d) => deviceRowKey(d.deviceId)),
-          counters: pairs(counters, (c) => c.configurationId, (c) => counterRowKey(c.configurationId)),
-        };
+        return { devices: etagsAt(deviceAt), counters: etagsAt(counterAt) };
       } catch (error) {
         if (CONFLICT.has(statusOf(error) ?? 0)) throw new WriteConflict(partition);
         throw error;
       }
     },
 
-    async listIndex(partition, configurationId, state, pageSize, continuationToken) {
+    async listDevices(partition, configurationId, state, pageSize, continuationToken) {
       await ensure(table);
-      const prefix = indexPrefix(configurationId, state);
-      const filter = odata`PartitionKey eq ${partition} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
-      const pages = table.listEntities<Row>({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      const filter = state
+        ? odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId} and state eq ${state}`
+        : odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId}`;
+      const pages = table.listEntities<Row>({ queryOptions: { filter, select: ['hub', 'deviceId', 'configurationId', 'state'] } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
       const page = await tableCall('list devices by state', async () => (await pages.next()) as IteratorResult<Row[] & { continuationToken?: string }>);
       if (page.done) return { items: [] };
-      const items: IndexEntry[] = [];
-      for (const row of page.value) {
-        const key = parseIndexRowKey(row.rowKey ?? '');
-        if (key) items.push({ hub: textProperty(row.hub), ...key });
-      }
+      const items: DeviceEntry[] = page.value.map((row) => ({ hub: textProperty(row.hub), deviceId: textProperty(row.deviceId), configurationId: textProperty(row.configurationId), state: textProperty(row.state) as HealthState }));
       return { items, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
     },
 

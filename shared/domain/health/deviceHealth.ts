@@ -44,6 +44,20 @@ function mergeVersioned<T>(current: Readonly<Record<string, Versioned<T>>>, patc
   return out;
 }
 
+/**
+ * Configuration entries kept per device: every revision leaves a removal
+ * behind, and a record must not grow with a deployment's history. Dropping the
+ * oldest is safe for what matters: the applied configuration is the newest
+ * Applied entry, which an older event can never outrank.
+ */
+const KEPT_CONFIGURATIONS = 8;
+
+function newest<T>(entries: Record<string, Versioned<T>>, keep: number): Record<string, Versioned<T>> {
+  const all = Object.entries(entries);
+  if (all.length <= keep) return entries;
+  return Object.fromEntries(all.sort(([a, x], [b, y]) => y.version - x.version || (a < b ? -1 : 1)).slice(0, keep));
+}
+
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
 
 export function applyEvent(record: DeviceHealth | undefined, event: HealthEvent): DeviceHealth {
@@ -75,7 +89,7 @@ export function applyEvent(record: DeviceHealth | undefined, event: HealthEvent)
         ...stamped,
         ...(desiredVersion ? { desiredVersion } : {}),
         desiredModules: mergeVersioned(base.desiredModules, event.modules, event.twinVersion),
-        configurations: mergeVersioned(base.configurations, event.configurations, event.twinVersion),
+        configurations: newest(mergeVersioned(base.configurations, event.configurations, event.twinVersion), KEPT_CONFIGURATIONS),
       };
     }
     case 'heartbeat': {

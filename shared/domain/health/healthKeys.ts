@@ -1,11 +1,10 @@
 // Where device health lives in Table storage (see docs/health-ingestion.md).
 // A hub's devices are spread over a fixed number of shards by a hash of the
-// device id; one shard is one table partition holding three kinds of rows, so
-// that a device, its index entry and its deployment's counter change together
-// in one entity-group transaction:
-//   d~<device>                       the device's health record
-//   x~<configuration>~<state>~<device> the index that lists a deployment's devices by state
-//   n~<configuration>                how many of the shard's devices are in each state
+// device id; one shard is one table partition holding two kinds of rows, so
+// that a device and its deployment's counter change together in one
+// entity-group transaction:
+//   d~<device>         the device's health record (state and configuration as columns)
+//   n~<configuration>  how many of the shard's devices are in each state
 // '~' cannot occur in hub names, device ids or configuration ids.
 import type { HealthState } from './deviceHealth';
 
@@ -35,7 +34,6 @@ export const healthPartition = (hub: string, deviceId: string) => partitionOf(hu
 export const hubPartitions = (hub: string) => Array.from({ length: HEALTH_SHARDS }, (_, shard) => partitionOf(hub, shard));
 
 export const DEVICE_PREFIX = 'd~';
-export const INDEX_PREFIX = 'x~';
 export const COUNTER_PREFIX = 'n~';
 
 export const deviceRowKey = (deviceId: string) => `${DEVICE_PREFIX}${escapeKey(deviceId)}`;
@@ -43,20 +41,10 @@ export const deviceIdOfRowKey = (rowKey: string) => unescapeKey(rowKey.slice(DEV
 export const counterRowKey = (configurationId: string) => `${COUNTER_PREFIX}${escapeKey(configurationId)}`;
 export const configurationOfCounterKey = (rowKey: string) => unescapeKey(rowKey.slice(COUNTER_PREFIX.length));
 
-/** The index prefix of a configuration's devices, optionally in one state. */
-export const indexPrefix = (configurationId: string, state?: HealthState) => `${INDEX_PREFIX}${escapeKey(configurationId)}~${state ? `${state}~` : ''}`;
-export const indexRowKey = (configurationId: string, state: HealthState, deviceId: string) => `${indexPrefix(configurationId, state)}${escapeKey(deviceId)}`;
-
-export function parseIndexRowKey(rowKey: string): { configurationId: string; state: HealthState; deviceId: string } | undefined {
-  const [, configuration, state, device] = rowKey.split('~');
-  if (configuration === undefined || device === undefined || !HEALTH_STATES.includes(state as HealthState)) return undefined;
-  return { configurationId: unescapeKey(configuration), state: state as HealthState, deviceId: unescapeKey(device) };
-}
-
 /**
  * A key after every key that starts with `prefix` (for `RowKey lt` range ends).
- * What follows a prefix is an escaped id or a state, whose characters all sort
- * below '~' (IoT Hub ids are ASCII without '~'), so appending '~' is enough and
- * keeps the bound free of the control characters Table storage refuses.
+ * What follows a prefix is an escaped id, whose characters all sort below '~'
+ * (IoT Hub ids are ASCII without '~'), so appending '~' is enough and keeps the
+ * bound free of the control characters Table storage refuses.
  */
 export const prefixEnd = (prefix: string) => `${prefix}~`;

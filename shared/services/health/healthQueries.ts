@@ -1,6 +1,6 @@
-// Reading stored health: one device, a deployment's devices by state (from the
-// index rows, page by page over the hubs' shards), and device counts per hub
-// from the counters (a handful of point reads, never a scan of the fleet).
+// Reading stored health: one device, a deployment's devices by state (page by
+// page over the hubs' shards), and device counts per hub from the counters (a
+// few small reads per hub, never a scan of the fleet).
 import { z } from 'zod';
 import { configurationId as configurationIdOf, parseConfigurationId } from '../../domain/deployments/configurationId';
 import { effectiveState, type HealthState } from '../../domain/health/deviceHealth';
@@ -120,7 +120,7 @@ export async function listDeploymentDevices(
   let cursor = decodeCursor(args.continuationToken);
   const items: DeploymentDevice[] = [];
   while (cursor.p < partitions.length && items.length < args.pageSize) {
-    const page = await store.listIndex(partitions[cursor.p]!, configurationId, args.state, args.pageSize - items.length, cursor.t);
+    const page = await store.listDevices(partitions[cursor.p]!, configurationId, args.state, args.pageSize - items.length, cursor.t);
     items.push(...page.items.map((i) => ({ hub: i.hub, deviceId: i.deviceId, state: i.state })));
     cursor = page.continuationToken ? { p: cursor.p, t: page.continuationToken } : { p: cursor.p + 1 };
   }

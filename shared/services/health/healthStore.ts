@@ -1,7 +1,7 @@
 // The port health ingestion, the read APIs and the reconciler use to reach
 // stored device health. One partition (a hub's shard, see healthKeys) is the
-// unit of atomic change: a write moves devices, their index entries and their
-// configurations' counters together, or not at all.
+// unit of atomic change: a write changes devices and the counters of the
+// configurations they move between together, or not at all.
 import type { DeviceHealth, HealthState, Placement } from '../../domain/health/deviceHealth';
 import type { DeviceCounts } from '../../domain/rollout/conditions';
 
@@ -46,7 +46,7 @@ export interface WrittenETags {
   readonly counters: ReadonlyMap<string, string>;
 }
 
-export interface IndexEntry {
+export interface DeviceEntry {
   readonly hub: string;
   readonly deviceId: string;
   readonly configurationId: string;
@@ -73,8 +73,8 @@ export interface HealthStore {
    * WriteConflict when a guard failed.
    */
   write(partition: string, devices: readonly DeviceWrite[], counters: readonly CounterWrite[]): Promise<WrittenETags>;
-  /** A page of a configuration's index entries in one partition, optionally in one state. */
-  listIndex(partition: string, configurationId: string, state: HealthState | undefined, pageSize: number, continuationToken?: string): Promise<{ items: IndexEntry[]; continuationToken?: string }>;
+  /** A page of a configuration's devices in one partition, optionally in one state (a filtered scan of the partition). */
+  listDevices(partition: string, configurationId: string, state: HealthState | undefined, pageSize: number, continuationToken?: string): Promise<{ items: DeviceEntry[]; continuationToken?: string }>;
   /** Devices whose last sign of life is older than `cutoff` and are not offline yet (the stale sweep). */
   silentDevices(partition: string, cutoff: Date): AsyncIterable<{ deviceId: string; stored: StoredDevice }>;
   deadLetter(entries: readonly DeadLetter[]): Promise<void>;
