@@ -100,6 +100,11 @@ export const settingDefinitions = {
     example: '1048576',
     required: false,
   }),
+  MAX_WEBHOOK_BODY_BYTES: setting(positiveInt(256 * 1024), {
+    description: 'Largest accepted registry webhook body; larger ones get 413 before they are read or authenticated',
+    example: '262144',
+    required: false,
+  }),
   REGISTRY_CREDENTIALS: setting(jsonSetting(z.record(z.string().min(1), registryCredentialSchema), '{}'), {
     description: 'JSON map of registry credential name -> {address, username, password}, referenced by imagePullSecrets',
     example: '{"acr-prod":{"address":"myacr.azurecr.io","username":"myacr","password":"@Microsoft.KeyVault(...)"}}',

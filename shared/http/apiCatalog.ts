@@ -3,13 +3,16 @@
 // function app really registers, so the two cannot drift apart.
 import { z } from 'zod';
 import { deploymentRequestSchema } from '../domain/deployments/deploymentSpec';
+import { genericPayloadSchema } from '../domain/registry/providers/generic';
 import { deploymentStatusSchema } from '../services/deployments/deploymentStatus';
 import { deploymentDeviceSchema, deviceHealthViewSchema } from '../services/health/healthQueries';
 import { changeResultSchema, deploymentViewSchema, hubTargetViewSchema, revisionViewSchema } from '../services/deployments/deploymentViews';
+import { ignoredDeliverySchema, pushReportSchema } from '../services/registry/pushReport';
 import type { ApiOperation } from './openapi';
 import { deploymentDevicesQuerySchema } from './healthRequests';
 import { listQuerySchema } from './paging';
 import { problemSchema } from './problem';
+import { webhookQuerySchema } from './registryWebhook';
 import { rollbackRequestSchema } from './requestSchemas';
 
 const problem = (description: string) => ({ description, schema: problemSchema });
@@ -166,6 +169,53 @@ export const apiOperations: readonly ApiOperation[] = [
     summary: 'Run one reconcile pass now and return its report (master key)',
     auth: 'admin',
     responses: { 200: { description: 'The pass report' }, 409: { description: 'Another pass holds the lease' }, 401: common[401] },
+  },
+  {
+    operationId: 'registryWebhook',
+    method: 'post',
+    path: '/webhooks/registry/{provider}',
+    summary: 'A registry announces an image push: deployments whose update policy accepts it get a new revision',
+    description:
+      'provider is acr, dockerhub, ghcr, harbor, cloudevents or generic; each sends its own payload (the schema below is the generic one). ' +
+      "No function key: the provider's own credentials authenticate (HMAC-SHA256 of the raw body in X-Hub-Signature-256 for ghcr and X-Signature-256 for generic; " +
+      'Authorization: Bearer <token> for acr, harbor and cloudevents; ?token= for dockerhub). The same delivery again returns the first answer.',
+    auth: 'anonymous',
+    query: webhookQuerySchema,
+    headers: [
+      { name: 'X-Signature-256', required: false, description: 'generic: sha256=<hex HMAC-SHA256 of the raw body with WEBHOOK_GENERIC_SECRET>' },
+      { name: 'X-Hub-Signature-256', required: false, description: 'ghcr: as GitHub sends it (WEBHOOK_GHCR_SECRET)' },
+      { name: 'Authorization', required: false, description: 'acr, harbor, cloudevents: Bearer <token>' },
+      { name: 'X-GitHub-Event', required: false, description: 'ghcr: package or registry_package (ping is acknowledged)' },
+    ],
+    requestBody: {
+      contentTypes: ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json', 'application/x-www-form-urlencoded'],
+      schema: genericPayloadSchema,
+    },
+    responses: {
+      200: { description: 'The push was applied (or, with dryRun, planned); replays carry Idempotent-Replayed: true', schema: pushReportSchema },
+      202: { description: 'Not a push (a ping, a delete, an untagged push): acknowledged and ignored, with the reason', schema: ignoredDeliverySchema },
+      400: problem('The payload is not what the provider sends; errors[] points at the field'),
+      401: { description: 'Missing or wrong signature or token, or the provider is not enabled (no detail is given)' },
+      404: problem('No such provider'),
+      409: problem('The same delivery is being applied right now'),
+      413: problem('The body is larger than MAX_WEBHOOK_BODY_BYTES'),
+      422: problem('This delivery id was already used for a different push'),
+      503: problem('A deployment kept changing while the push was applied; the registry should retry'),
+    },
+  },
+  {
+    operationId: 'registryWebhookHandshake',
+    method: 'options',
+    path: '/webhooks/registry/{provider}',
+    summary: 'CloudEvents 1.0 webhook validation handshake (Event Grid): consent to WebHook-Request-Origin',
+    auth: 'anonymous',
+    headers: [{ name: 'WebHook-Request-Origin', required: true, description: 'The sender, e.g. eventgrid.azure.net' }],
+    responses: {
+      200: { description: 'Consent: WebHook-Allowed-Origin and WebHook-Allowed-Rate are set (cloudevents only)' },
+      400: problem('WebHook-Request-Origin is missing'),
+      401: { description: 'The cloudevents provider is not enabled' },
+      405: { description: 'Other providers do not take CloudEvents' },
+    },
   },
   {
     operationId: 'health',

@@ -1,13 +1,43 @@
-// Idempotency-Key at the HTTP edge: the key is optional; with one, a retried
-// POST returns the first answer (including a deterministic 4xx rejection) and
-// is marked `Idempotent-Replayed: true`.
+// Idempotency at the HTTP edge: a repeated request returns the first answer
+// (including a deterministic 4xx rejection), marked `Idempotent-Replayed: true`.
+// POSTs opt in with an Idempotency-Key; registry webhooks use their delivery id.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { isAppError } from '../errors';
-import { type IdempotencyStore, idempotent, requestHash, validateKey } from '../services/idempotency/idempotency';
+import { type IdempotencyOptions, type IdempotencyStore, idempotent, requestHash, validateKey } from '../services/idempotency/idempotency';
 import { errorResponse } from './problem';
 
 /** 4xx answers are the request's own fault and would repeat: remember them. Throttling and 5xx are not. */
 const remembered = (error: unknown) => isAppError(error) && error.status < 500 && error.status !== 408 && error.status !== 429;
+
+/** Runs `run` once per (scope, key); a repeat with the same `hash` gets the stored answer. */
+export async function rememberedResponse(
+  store: IdempotencyStore,
+  scope: string,
+  key: string,
+  hash: string,
+  instance: string,
+  run: () => Promise<HttpResponseInit>,
+  options: IdempotencyOptions = {},
+): Promise<HttpResponseInit> {
+  const result = await idempotent(
+    store,
+    scope,
+    key,
+    hash,
+    async () => {
+      let response: HttpResponseInit;
+      try {
+        response = await run();
+      } catch (error) {
+        if (!remembered(error)) throw error;
+        response = errorResponse(error, instance);
+      }
+      return { status: response.status ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body: typeof response.body === 'string' ? response.body : '' };
+    },
+    options,
+  );
+  return { status: result.status, headers: { ...result.headers, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: result.body };
+}
 
 export async function idempotentPost(
   store: IdempotencyStore,
@@ -19,16 +49,7 @@ export async function idempotentPost(
   const header = request.headers.get('idempotency-key');
   if (!header) return run();
   const key = validateKey(header);
-  const hash = requestHash([request.method, new URL(request.url).pathname, request.headers.get('content-type') ?? '', body]);
-  const result = await idempotent(store, scope, key, hash, async () => {
-    let response: HttpResponseInit;
-    try {
-      response = await run();
-    } catch (error) {
-      if (!remembered(error)) throw error;
-      response = errorResponse(error, new URL(request.url).pathname);
-    }
-    return { status: response.status ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body: typeof response.body === 'string' ? response.body : '' };
-  });
-  return { status: result.status, headers: { ...result.headers, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) }, body: result.body };
+  const path = new URL(request.url).pathname;
+  const hash = requestHash([request.method, path, request.headers.get('content-type') ?? '', body]);
+  return rememberedResponse(store, scope, key, hash, path, run);
 }

@@ -7,7 +7,7 @@ export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
 export interface ApiOperation {
   readonly operationId: string;
-  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
   /** OpenAPI path template under /api, e.g. `/deployments/{id}`. */
   readonly path: string;
   readonly summary: string;

@@ -10,7 +10,14 @@ export type RevisionCause =
   | { readonly kind: 'update' }
   | { readonly kind: 'patch' }
   | { readonly kind: 'rollback'; readonly toRevision: number }
-  | { readonly kind: 'registry'; readonly module: string; readonly image: string; readonly previousImage: string };
+  | {
+      readonly kind: 'registry';
+      /** The webhook provider (acr, dockerhub, ghcr, harbor, cloudevents, generic) and its delivery id. */
+      readonly provider: string;
+      readonly deliveryId: string;
+      /** Every module the push moved, old image -> new image. */
+      readonly changes: readonly { readonly module: string; readonly previousImage: string; readonly image: string }[];
+    };
 
 export interface Revision {
   readonly number: number;

@@ -116,4 +116,16 @@ describe('planning a push across deployments', () => {
     assert.deepEqual(plan.changes.map((c) => [c.deploymentId, c.module, c.from, c.to]), [['api', 'web', 'myacr.azurecr.io/edge/web:1.2.0', 'myacr.azurecr.io/edge/web:1.3.0']]);
     assert.deepEqual(plan.skipped.map((s) => s.deploymentId), ['web'], 'the patch-only module is skipped with a reason; another repository is not even listed');
   });
+
+  it('applies several pushes of one delivery in order: one change per module, never a step back', () => {
+    const web = { ...storedRevision('web', 1, ['weu'], { image: 'myacr.azurecr.io/edge/web:1.2.3' }), updatePolicies: { web: semverPolicy('patch') } };
+    for (const order of [['1.2.4', '1.2.5'], ['1.2.5', '1.2.4']]) {
+      const plan = planImageUpdates([{ deploymentId: 'web', revision: web }], order.map((t) => image(`myacr.azurecr.io/edge/web:${t}`)));
+      assert.deepEqual(plan.changes.map((c) => [c.from, c.to]), [['myacr.azurecr.io/edge/web:1.2.3', 'myacr.azurecr.io/edge/web:1.2.5']], order.join(' then '));
+      assert.deepEqual(plan.skipped, [], 'a module that moved is not listed as skipped');
+    }
+    const none = planImageUpdates([{ deploymentId: 'web', revision: web }], [image('myacr.azurecr.io/edge/web:1.3.0'), image('myacr.azurecr.io/edge/web:latest')]);
+    assert.deepEqual(none.changes, []);
+    assert.deepEqual(none.skipped.map((s) => s.pushed), ['myacr.azurecr.io/edge/web:1.3.0', 'myacr.azurecr.io/edge/web:latest'], 'each refused push says why');
+  });
 });
