@@ -2,10 +2,11 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getServices } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 import { eventLogger } from '../shared/logging';
+import { markSilentOffline } from '../shared/services/health/markSilentOffline';
 import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -14,6 +15,8 @@ async function runPass(context: InvocationContext, trigger: string) {
     metrics,
     deviceCounts,
     rolloutStatus,
+    sweepSilentDevices: (deadline) =>
+      markSilentOffline({ ...healthIngest, hubs: settings.HUBS.map((h) => h.name), offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, now: () => new Date(), deadline }),
     budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
   });
   // The one line an operator reads when something looks wrong.

@@ -1,6 +1,7 @@
 // One reconcile pass: take the lease, run the steps, renew the lease as it
 // goes, and return a report — the structured summary an operator reads when
 // something looks wrong (what changed, what failed, how long it took).
+import type { SweepReport } from '../health/markSilentOffline';
 import type { DeviceCountsSource } from './deviceCounts';
 import type { PassLease } from './passLease';
 import { type HubsPassReport, type ReconcileDeps, reconcileHubs } from './reconcileHubs';
@@ -11,6 +12,8 @@ export interface PassDeps extends ReconcileDeps {
   /** With both, the pass also updates each deployment's rollout conditions. */
   readonly deviceCounts?: DeviceCountsSource;
   readonly rolloutStatus?: RolloutStatusStore;
+  /** Moves devices silent past the threshold to offline (before conditions, so they count as offline, not failed). */
+  readonly sweepSilentDevices?: (deadline: number) => Promise<SweepReport>;
 }
 
 export type PassReport =
@@ -21,6 +24,7 @@ export type PassReport =
       readonly durationMs: number;
       readonly leaseLost: boolean;
       readonly hubs: HubsPassReport;
+      readonly sweep: SweepReport | null;
       readonly summary: {
         readonly creates: number;
         readonly updates: number;
@@ -29,6 +33,7 @@ export type PassReport =
         readonly unreachableHubs: readonly string[];
         readonly purged: number;
         readonly conditionsChanged: number;
+        readonly devicesMarkedOffline: number;
         readonly budgetExceeded: boolean;
       };
     };
@@ -38,6 +43,8 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
   const held = await lease.tryAcquire();
   if (!held) return { ran: false, reason: 'another pass holds the lease', at: now().toISOString() };
   const started = now();
+  // The budget is wall-clock time whatever clock the pass reasons with (tests move `now`).
+  const deadline = Date.now() + deps.budgetMs;
   let leaseLost = false;
   const renewal = setInterval(() => {
     void held.renew().then((ok) => (leaseLost ||= !ok));
@@ -45,6 +52,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
   try {
     const hubs = await reconcileHubs(deps);
     const actions = hubs.hubs.flatMap((h) => h.actions);
+    const sweep = deps.sweepSilentDevices && !hubs.budgetExceeded ? await deps.sweepSilentDevices(deadline) : null;
     let conditionsChanged = 0;
     if (deps.deviceCounts && deps.rolloutStatus && !hubs.budgetExceeded) {
       const { heads, targets } = await deps.store.desiredState();
@@ -56,6 +64,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
       durationMs: now().getTime() - started.getTime(),
       leaseLost,
       hubs,
+      sweep,
       summary: {
         creates: actions.filter((a) => a.op === 'create').length,
         updates: actions.filter((a) => a.op === 'update').length,
@@ -64,7 +73,8 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
         unreachableHubs: hubs.hubs.filter((h) => !h.reachable).map((h) => h.hub),
         purged: hubs.purged.length,
         conditionsChanged,
-        budgetExceeded: hubs.budgetExceeded,
+        devicesMarkedOffline: sweep?.markedOffline ?? 0,
+        budgetExceeded: hubs.budgetExceeded || (sweep?.stoppedEarly ?? false),
       },
     };
   } finally {

@@ -1,0 +1,71 @@
+// The stale sweep: devices that have said nothing for longer than the offline
+// threshold are moved to `offline` (never `failed`), with the counters they
+// move, through the same guarded partition writes as ingestion. The record is
+// left as it is, so the device's next event recomputes its state from scratch.
+import { effectiveState } from '../../domain/health/deviceHealth';
+import { hubPartitions } from '../../domain/health/healthKeys';
+import { type PartitionWriterDeps, writePartition } from './partitionWriter';
+
+export interface SweepDeps extends PartitionWriterDeps {
+  readonly hubs: readonly string[];
+  readonly offlineAfterSeconds: number;
+  readonly now: () => Date;
+  /** Partitions swept at once. */
+  readonly parallelism?: number;
+  /** Stop starting partitions after this time (the pass's budget); the next pass continues. */
+  readonly deadline?: number;
+}
+
+export interface SweepReport {
+  readonly partitions: number;
+  readonly markedOffline: number;
+  readonly conflicts: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Devices handled per partition write: bounds memory however large a shard is. */
+const CHUNK = 500;
+
+export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
+  const now = deps.now();
+  const cutoff = new Date(now.getTime() - deps.offlineAfterSeconds * 1000);
+  const queue = deps.hubs.flatMap(hubPartitions);
+  let partitions = 0;
+  let markedOffline = 0;
+  let conflicts = 0;
+  let stoppedEarly = false;
+
+  const sweep = async (partition: string) => {
+    let chunk: string[] = [];
+    const flush = async () => {
+      const ids = chunk;
+      chunk = [];
+      const result = await writePartition(deps, partition, ids, (deviceId, stored) => {
+        // Re-read at write time: an event may have arrived since the query.
+        if (!stored || stored.placement.state === 'offline' || effectiveState(stored.record, now, deps.offlineAfterSeconds) !== 'offline') return undefined;
+        return { deviceId, record: stored.record, placement: { configurationId: stored.placement.configurationId, state: 'offline' } };
+      });
+      markedOffline += result.written;
+      conflicts += result.conflicts;
+    };
+    for await (const { deviceId, stored } of deps.store.silentDevices(partition, cutoff)) {
+      deps.cache.setDevice(partition, deviceId, stored); // just read: the write need not read it again
+      chunk.push(deviceId);
+      if (chunk.length >= CHUNK) await flush();
+    }
+    if (chunk.length) await flush();
+    partitions++;
+  };
+
+  const worker = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (deps.deadline !== undefined && Date.now() > deps.deadline) {
+        stoppedEarly = true;
+        return;
+      }
+      await sweep(next);
+    }
+  };
+  await Promise.all(Array.from({ length: deps.parallelism ?? 4 }, worker));
+  return { partitions, markedOffline, conflicts, stoppedEarly };
+}
