@@ -2,11 +2,12 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getServices } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 import { eventLogger } from '../shared/logging';
-import { markSilentOffline } from '../shared/services/health/markSilentOffline';
+import { lruHealthCache } from '../shared/services/health/healthCache';
+import { markSilentOffline, SWEEP_CACHE_DEVICES } from '../shared/services/health/markSilentOffline';
 import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest, health } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -15,8 +16,17 @@ async function runPass(context: InvocationContext, trigger: string) {
     metrics,
     deviceCounts,
     rolloutStatus,
+    // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.
     sweepSilentDevices: (deadline) =>
-      markSilentOffline({ ...healthIngest, hubs: settings.HUBS.map((h) => h.name), offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, now: () => new Date(), deadline }),
+      markSilentOffline({
+        store: health,
+        rowsOf: healthIngest.rowsOf,
+        cache: lruHealthCache(SWEEP_CACHE_DEVICES),
+        hubs: settings.HUBS.map((h) => h.name),
+        offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
+        now: () => new Date(),
+        deadline,
+      }),
     budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
   });
   // The one line an operator reads when something looks wrong.

@@ -7,8 +7,8 @@ import { effectiveState, type HealthState } from '../../domain/health/deviceHeal
 import { HEALTH_STATES, healthPartition, hubPartitions } from '../../domain/health/healthKeys';
 import type { DeviceCounts } from '../../domain/rollout/conditions';
 import { AppError, notFound } from '../../errors';
-import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
-import type { HealthStore, StoredDevice } from './healthStore';
+import { type DeviceCountsReport, type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
+import type { HealthStore, StoredCounter, StoredDevice } from './healthStore';
 
 const stateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
 
@@ -127,28 +127,58 @@ export async function listDeploymentDevices(
   return { items, ...(cursor.p < partitions.length ? { continuationToken: encodeCursor(cursor) } : {}) };
 }
 
+type CountersByConfiguration = Map<string, Map<string, StoredCounter[]>>;
+
+/** Counters of the given hubs (all of a partition in one query), by configuration then hub. */
+async function readAllCounters(store: HealthStore, hubs: readonly string[]): Promise<CountersByConfiguration> {
+  const out: CountersByConfiguration = new Map();
+  const partitions = hubs.flatMap((hub) => hubPartitions(hub).map((partition) => ({ hub, partition })));
+  for (let i = 0; i < partitions.length; i += READ_PARALLELISM) {
+    const slice = partitions.slice(i, i + READ_PARALLELISM);
+    const read = await Promise.all(slice.map(({ partition }) => store.readCounters(partition)));
+    read.forEach((counters, j) => {
+      const hub = slice[j]!.hub;
+      for (const [configurationId, counter] of counters) {
+        const byHub = out.get(configurationId) ?? out.set(configurationId, new Map()).get(configurationId)!;
+        (byHub.get(hub) ?? byHub.set(hub, []).get(hub)!).push(counter);
+      }
+    });
+  }
+  return out;
+}
+
+const READ_PARALLELISM = 16;
+
+function report(byHubCounters: Map<string, StoredCounter[]>): DeviceCountsReport {
+  const byHub = new Map<string, DeviceCounts>();
+  let asOf: string | null = null;
+  for (const [hub, counters] of byHubCounters) {
+    byHub.set(hub, sumCounts(counters.map((c) => c.counts)));
+    for (const c of counters) if (c.asOf && (!asOf || c.asOf > asOf)) asOf = c.asOf;
+  }
+  return { byHub, asOf, source: 'health' };
+}
+
 /**
  * Device counts from ingested health: each hub's shard counters for the
  * revision's configuration. Until ingestion has seen any device of the
  * revision, the hubs' own metrics stand in (`fallback`).
  */
 export function healthDeviceCounts(store: HealthStore, hubs: () => readonly string[], fallback: DeviceCountsSource): DeviceCountsSource {
+  const answer = (counters: CountersByConfiguration, otherwise: DeviceCountsSource, deploymentId: string, revision: number) => {
+    const found = counters.get(configurationIdOf(deploymentId, revision));
+    return found?.size ? Promise.resolve(report(found)) : otherwise.count(deploymentId, revision);
+  };
   return {
     async count(deploymentId, revision) {
       const id = configurationIdOf(deploymentId, revision);
-      const byHub = new Map<string, DeviceCounts>();
-      let asOf: string | null = null;
-      await Promise.all(
-        hubs().map(async (hub) => {
-          const shards = await Promise.all(hubPartitions(hub).map((p) => store.readCounters(p)));
-          const counters = shards.flatMap((m) => (m.get(id) ? [m.get(id)!] : []));
-          if (counters.length === 0) return;
-          byHub.set(hub, sumCounts(counters.map((c) => c.counts)));
-          for (const c of counters) if (c.asOf && (!asOf || c.asOf > asOf)) asOf = c.asOf;
-        }),
-      );
-      if (byHub.size === 0) return fallback.count(deploymentId, revision);
-      return { byHub, asOf, source: 'health' };
+      const counters = await readAllCounters(store, hubs());
+      return answer(new Map([[id, counters.get(id) ?? new Map()]]), fallback, deploymentId, revision);
+    },
+    async prefetch() {
+      const counters = await readAllCounters(store, hubs());
+      const otherwise = fallback.prefetch ? await fallback.prefetch() : fallback;
+      return { count: (deploymentId, revision) => answer(counters, otherwise, deploymentId, revision) };
     },
   };
 }

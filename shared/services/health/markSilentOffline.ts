@@ -25,6 +25,8 @@ export interface SweepReport {
 
 /** Devices handled per partition write: bounds memory however large a shard is. */
 const CHUNK = 500;
+/** Enough for the chunks in flight; give the sweep a cache of its own this size. */
+export const SWEEP_CACHE_DEVICES = 4 * CHUNK * 2;
 
 export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.now();

@@ -14,6 +14,8 @@ export interface DeviceCountsReport {
 
 export interface DeviceCountsSource {
   count(deploymentId: string, revision: number): Promise<DeviceCountsReport>;
+  /** A source answering from one read of everything, for a caller about to count every deployment (a reconcile pass). */
+  prefetch?(): Promise<DeviceCountsSource>;
 }
 
 export const noDevices: DeviceCounts = { succeeded: 0, progressing: 0, failed: 0, offline: 0, unknown: 0 };

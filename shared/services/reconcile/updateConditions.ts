@@ -15,6 +15,8 @@ export interface ConditionDeps {
 /** Returns how many deployments' conditions changed. */
 export async function updateConditions(deps: ConditionDeps, heads: readonly DeploymentHead[], targets: readonly HubTarget[]): Promise<number> {
   const previous = new Map((await deps.statuses.all()).map((s) => [s.deploymentId, s]));
+  // Every deployment is counted: read all counters once rather than once per deployment and hub.
+  const source = deps.counts.prefetch ? await deps.counts.prefetch() : deps.counts;
   let changed = 0;
   for (const head of heads.filter((h) => !h.deletedAt)) {
     const revision = await deps.store.getRevision(head.id, head.currentRevision);
@@ -25,7 +27,7 @@ export async function updateConditions(deps: ConditionDeps, heads: readonly Depl
       pending: mine.filter((t) => t.state === 'pending').length,
       failed: mine.filter((t) => t.state === 'failed').length,
     };
-    const counts = await deps.counts.count(head.id, head.currentRevision);
+    const counts = await source.count(head.id, head.currentRevision);
     const devices = sumCounts([...counts.byHub].filter(([hub]) => mine.some((t) => t.hub === hub)).map(([, c]) => c));
     const now = deps.now();
     const key = progressKey({ hubs, devices });
