@@ -173,7 +173,7 @@ export function healthDeviceCounts(store: HealthStore, hubs: () => readonly stri
     async count(deploymentId, revision) {
       const id = configurationIdOf(deploymentId, revision);
       const counters = await readAllCounters(store, hubs());
-      return answer(new Map([[id, counters.get(id) ?? new Map()]]), fallback, deploymentId, revision);
+      return answer(new Map([[id, counters.get(id) ?? new Map<string, StoredCounter[]>()]]), fallback, deploymentId, revision);
     },
     async prefetch() {
       const counters = await readAllCounters(store, hubs());
