@@ -6,6 +6,9 @@ import { lruHealthCache } from '../shared/services/health/healthCache';
 import { markSilentOffline, SWEEP_CACHE_DEVICES } from '../shared/services/health/markSilentOffline';
 import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 
+/** Where the next stale sweep starts, when the last one ran out of budget (per instance; any start is correct). */
+let sweepResumeAt = 0;
+
 async function runPass(context: InvocationContext, trigger: string) {
   const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest, health } = getServices();
   const report = await reconcilePass(reconcileLease, {
@@ -17,8 +20,8 @@ async function runPass(context: InvocationContext, trigger: string) {
     deviceCounts,
     rolloutStatus,
     // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.
-    sweepSilentDevices: (deadline) =>
-      markSilentOffline({
+    sweepSilentDevices: async (deadline) => {
+      const sweep = await markSilentOffline({
         store: health,
         rowsOf: healthIngest.rowsOf,
         cache: lruHealthCache(SWEEP_CACHE_DEVICES),
@@ -26,7 +29,11 @@ async function runPass(context: InvocationContext, trigger: string) {
         offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
         now: () => new Date(),
         deadline,
-      }),
+        startAt: sweepResumeAt,
+      });
+      sweepResumeAt = sweep.resumeAt;
+      return sweep;
+    },
     budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
   });
   // The one line an operator reads when something looks wrong.

@@ -14,6 +14,8 @@ export interface SweepDeps extends PartitionWriterDeps {
   readonly parallelism?: number;
   /** Stop starting partitions after this time (the pass's budget); the next pass continues. */
   readonly deadline?: number;
+  /** Where in the list of partitions to begin: the previous sweep's `resumeAt`, so a sweep cut short by the budget never starves the same partitions. */
+  readonly startAt?: number;
 }
 
 export interface SweepReport {
@@ -21,6 +23,8 @@ export interface SweepReport {
   readonly markedOffline: number;
   readonly conflicts: number;
   readonly stoppedEarly: boolean;
+  /** Pass as `startAt` to the next sweep. */
+  readonly resumeAt: number;
 }
 
 /** Devices handled per partition write: bounds memory however large a shard is. */
@@ -31,7 +35,9 @@ export const SWEEP_CACHE_DEVICES = 4 * CHUNK * 2;
 export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
   const now = deps.now();
   const cutoff = new Date(now.getTime() - deps.offlineAfterSeconds * 1000);
-  const queue = deps.hubs.flatMap(hubPartitions);
+  const all = deps.hubs.flatMap(hubPartitions);
+  const start = all.length ? (deps.startAt ?? 0) % all.length : 0;
+  const queue = [...all.slice(start), ...all.slice(0, start)];
   let partitions = 0;
   let markedOffline = 0;
   let conflicts = 0;
@@ -69,5 +75,6 @@ export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
     }
   };
   await Promise.all(Array.from({ length: deps.parallelism ?? 4 }, worker));
-  return { partitions, markedOffline, conflicts, stoppedEarly };
+  const resumeAt = stoppedEarly && all.length ? (start + partitions) % all.length : 0;
+  return { partitions, markedOffline, conflicts, stoppedEarly, resumeAt };
 }
