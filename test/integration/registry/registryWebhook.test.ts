@@ -11,6 +11,8 @@ const GENERIC_SECRET = 'generic-webhook-secret';
 const ACR_TOKEN = 'acr-webhook-token';
 const CLOUDEVENTS_TOKEN = 'event-grid-token';
 const GHCR_SECRET = 'github-webhook-secret';
+const DOCKERHUB_TOKEN = 'dockerhub-url-token';
+const HARBOR_SECRET = 'harbor-auth-header';
 const LIMIT = 64 * 1024;
 
 interface Report {
@@ -24,7 +26,7 @@ describe('registry webhook', () => {
   let stack: AppStack;
   before(async () => {
     stack = await startAppStack({
-      settings: { WEBHOOK_GENERIC_SECRET: GENERIC_SECRET, WEBHOOK_ACR_TOKEN: ACR_TOKEN, WEBHOOK_CLOUDEVENTS_TOKEN: CLOUDEVENTS_TOKEN, WEBHOOK_GHCR_SECRET: GHCR_SECRET, MAX_WEBHOOK_BODY_BYTES: String(LIMIT) },
+      settings: { WEBHOOK_GENERIC_SECRET: GENERIC_SECRET, WEBHOOK_ACR_TOKEN: ACR_TOKEN, WEBHOOK_CLOUDEVENTS_TOKEN: CLOUDEVENTS_TOKEN, WEBHOOK_GHCR_SECRET: GHCR_SECRET, WEBHOOK_DOCKERHUB_TOKEN: DOCKERHUB_TOKEN, WEBHOOK_HARBOR_SECRET: HARBOR_SECRET, MAX_WEBHOOK_BODY_BYTES: String(LIMIT) },
     });
     const created = await stack.api('deployments', {
       method: 'POST',
@@ -154,5 +156,34 @@ describe('registry webhook', () => {
     const bad = await hook('generic', signed('{"type":"push"}'));
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { errors: { pointer: string }[] }).errors[0]?.pointer, '/id');
+  });
+
+  it('takes ACR, Docker Hub and Harbor pushes with their own credentials: a new revision each, on the hub', async () => {
+    const follow = async (id: string, image: string) => {
+      const res = await stack.api('deployments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, target: { selector: { env: 'prod' } }, hubSelector: { names: ['weu'] }, manifest: { modules: { sensor: { image, updatePolicy: { type: 'force' } } } } }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+    await follow('acr-follower', 'fleetacr.azurecr.io/edge/sensor:1.0.0');
+    await follow('hub-follower', 'fleetco/edge-sensor:1.0.0');
+    await follow('harbor-follower', 'harbor.fleet.example:8443/edge/sensor:1.0.0');
+    const cases = [
+      { provider: 'acr', file: 'push.json', good: { headers: { authorization: `Bearer ${ACR_TOKEN}` } }, bad: { headers: { authorization: 'Bearer nope' } }, id: 'acr-follower', image: 'fleetacr.azurecr.io/edge/sensor:1.4.3' },
+      { provider: 'dockerhub', file: 'push.json', good: { query: `?token=${DOCKERHUB_TOKEN}` }, bad: { query: '?token=nope' }, id: 'hub-follower', image: 'fleetco/edge-sensor:1.4.3' },
+      { provider: 'harbor', file: 'push-artifact.json', good: { headers: { authorization: `Bearer ${HARBOR_SECRET}` } }, bad: {}, id: 'harbor-follower', image: 'harbor.fleet.example:8443/edge/sensor:1.4.3' },
+    ];
+    for (const c of cases) {
+      const body = readFileSync(fixture('registry', c.provider, c.file), 'utf8');
+      const refused = await hook(c.provider, { body, ...c.bad, headers: { 'content-type': 'application/json', ...(c.bad.headers ?? {}) } });
+      assert.equal(refused.status, 401, `${c.provider}: wrong credentials`);
+      const res = await hook(c.provider, { body, ...c.good, headers: { 'content-type': 'application/json', ...(c.good.headers ?? {}) } });
+      assert.equal(res.status, 200, `${c.provider}: ${await res.clone().text()}`);
+      const report = (await res.json()) as Report;
+      assert.deepEqual(report.revisions.map((r) => [r.deploymentId, r.revision]), [[c.id, 2]], `${c.provider}: only the follower moves (sensor refuses a downgrade)`);
+      assert.equal(await hubImage(`${c.id}-r2`), c.image, `${c.provider}: the new image reached the hub`);
+    }
   });
 });
