@@ -75,11 +75,11 @@ const count = (counts: Readonly<Record<string, number>>, key: keyof HubCounts) =
 export async function deploymentStatus(deps: StatusDeps, id: string): Promise<DeploymentStatus> {
   const head = await deps.store.get(id);
   if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
-  const [targets, metrics, hubs, devices, rollout] = await Promise.all([
-    deps.store.hubTargets(id),
+  const targets = await deps.store.hubTargets(id);
+  const [metrics, hubs, devices, rollout] = await Promise.all([
     deps.metrics.forDeployment(id),
     deps.hubStatus.all(),
-    deps.deviceCounts.count(id, head.currentRevision),
+    deps.deviceCounts.count(id, head.currentRevision, targets.map((t) => t.hub)),
     deps.rolloutStatus.get(id),
   ]);
   const metricsByHub = new Map(metrics.map((m) => [m.hub, m]));

@@ -170,9 +170,9 @@ export function healthDeviceCounts(store: HealthStore, hubs: () => readonly stri
     return found?.size ? Promise.resolve(report(found)) : otherwise.count(deploymentId, revision);
   };
   return {
-    async count(deploymentId, revision) {
+    async count(deploymentId, revision, only) {
       const id = configurationIdOf(deploymentId, revision);
-      const counters = await readAllCounters(store, hubs());
+      const counters = await readAllCounters(store, only ?? hubs());
       return answer(new Map([[id, counters.get(id) ?? new Map<string, StoredCounter[]>()]]), fallback, deploymentId, revision);
     },
     async prefetch() {

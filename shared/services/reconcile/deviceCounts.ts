@@ -13,7 +13,8 @@ export interface DeviceCountsReport {
 }
 
 export interface DeviceCountsSource {
-  count(deploymentId: string, revision: number): Promise<DeviceCountsReport>;
+  /** `hubs`: only these (the revision's targets), when the caller knows them. */
+  count(deploymentId: string, revision: number, hubs?: readonly string[]): Promise<DeviceCountsReport>;
   /** A source answering from one read of everything, for a caller about to count every deployment (a reconcile pass). */
   prefetch?(): Promise<DeviceCountsSource>;
 }
