@@ -7,7 +7,7 @@ import { markSilentOffline, SWEEP_CACHE_DEVICES } from '../shared/services/healt
 import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest, health } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, healthIngest, health } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -16,6 +16,7 @@ async function runPass(context: InvocationContext, trigger: string) {
     metrics,
     deviceCounts,
     rolloutStatus,
+    rollouts,
     // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.
     sweepSilentDevices: (deadline) =>
       markSilentOffline({
