@@ -62,14 +62,16 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     if (!stored || stored.state.phase === 'rolledBack' || stored.state.phase === 'superseded') continue;
 
     let mine = targets.filter((t) => t.deploymentId === head.id);
-    const reached = reachedHubs(stored.state);
-    const missing = reached.filter((hub) => !mine.some((t) => t.hub === hub && t.desiredRevision === revision.number));
-    if (missing.length && (await deps.store.assignHubs(head.id, revision.number, missing))) {
+    // Level-triggered: every hub of the waves reached so far holds the revision (synced now, not at the next pass).
+    const assignReached = async (state: RolloutState) => {
+      const missing = reachedHubs(state).filter((hub) => !mine.some((t) => t.hub === hub && t.desiredRevision === revision.number));
+      if (!missing.length || !(await deps.store.assignHubs(head.id, revision.number, missing))) return;
       hubsAssigned += missing.length;
       mine = await deps.store.hubTargets(head.id);
       await fanOut(head.id, mine.filter((t) => missing.includes(t.hub)), { store: deps.store, fleet: deps.fleet, configurationFor: deps.configurationFor, now: deps.now });
       mine = await deps.store.hubTargets(head.id);
-    }
+    };
+    await assignReached(stored.state);
 
     const state = stored.state;
     const waveHubs = state.plan.waves[state.wave]!.hubs;
@@ -86,6 +88,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
       next = await carryOutRollback(deps, stored.state);
     }
     await save(next);
+    if (stored?.state.wave !== state.wave) await assignReached(stored.state);
   }
   return { transitions, hubsAssigned };
 }
