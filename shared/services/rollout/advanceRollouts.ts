@@ -88,7 +88,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
       next = await carryOutRollback(deps, stored.state);
     }
     await save(next);
-    if (stored?.state.wave !== state.wave) await assignReached(stored.state);
+    if (stored && stored.state.wave !== state.wave) await assignReached(stored.state);
   }
   return { transitions, hubsAssigned };
 }
