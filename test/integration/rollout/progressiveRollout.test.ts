@@ -19,6 +19,7 @@ import { healthDeviceCounts } from '../../../shared/services/health/healthQuerie
 import { type IngestDeps, ingestHealth } from '../../../shared/services/health/ingestHealth';
 import { hubMetricsDeviceCounts } from '../../../shared/services/reconcile/deviceCounts';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
+import { applyPushes } from '../../../shared/services/registry/applyPushes';
 import { controlRollout } from '../../../shared/services/rollout/controlRollout';
 import { azuriteTable } from '../../helpers/azuriteTable';
 import { healthEvent } from '../../helpers/healthFixtures';
@@ -225,5 +226,47 @@ describe('progressive rollouts', () => {
     assert.equal(aborted.phase, 'rolledBack', 'abort rolls back at once');
     assert.deepEqual([configs('weu', 'ops'), configs('eus', 'ops')], [['ops-r3'], ['ops-r3']]);
     await assert.rejects(control('resume', 1030), (e: { status: number }) => e.status === 409);
+  });
+  it('starts a rollout the commit did not record, rolls out a first revision in waves, and lets a newer revision supersede an unfinished one', async () => {
+    hubs = [new MemoryHub('weu'), new MemoryHub('eus')];
+    clock = T0;
+    // A first revision with a rollout: later waves get nothing yet; with nothing to roll back to, a failed gate pauses.
+    const { rollouts: _none, ...withoutRollouts } = deps();
+    await createDeployment(withoutRollouts, body('first', 'nginx:bad', twoWaves('rollback')), 'application/json');
+    assert.deepEqual([configs('weu', 'first'), configs('eus', 'first')], [['first-r1'], []]);
+    assert.equal(await rollout('first'), undefined, 'as if the process died between the two writes');
+    await pass(10);
+    assert.equal((await rollout('first'))?.phase, 'soaking', 'the reconciler started it from the stored revision');
+    await ingest(['c1', 'c2'].map((d) => device('weu', d, 'first-r1', 'nginx:bad', 'failed', 20)));
+    await pass(30);
+    const paused = await rollout('first');
+    assert.equal(paused?.phase, 'paused');
+    assert.match(paused?.history.at(-1)?.message ?? '', /nothing to roll back to/);
+    assert.deepEqual(configs('eus', 'first'), []);
+
+    // r2 is mid-rollout when r3 comes: r2's rollout is superseded, and r3 would roll back to r1 (r2 never ran everywhere).
+    await createDeployment(deps(), body('chain', 'nginx:1.25'), 'application/json');
+    await replaceDeployment(deps(), 'chain', 1, body('chain', 'nginx:1.26', twoWaves('rollback')), 'application/json');
+    await pass(40);
+    await replaceDeployment(deps(), 'chain', 2, body('chain', 'nginx:1.27', twoWaves('rollback')), 'application/json');
+    const third = await rollout('chain');
+    assert.deepEqual([third?.revision, third?.fromRevision, third?.phase], [3, 1, 'applying']);
+    assert.deepEqual([configs('weu', 'chain'), configs('eus', 'chain')], [['chain-r3'], ['chain-r1']]);
+  });
+  it('starts a progressive rollout from a registry push', async () => {
+    hubs = [new MemoryHub('weu'), new MemoryHub('eus')];
+    clock = T0;
+    const quick = { ...twoWaves('rollback'), waves: twoWaves('rollback').waves.map((w) => ({ ...w, soakSeconds: 0 })), gate: { maxFailedPercent: 20, minSucceeded: 0 } };
+    const spec = { id: 'pushed', target: { condition: "tags.env='prod'" }, manifest: { modules: { web: { image: 'fleetacr.azurecr.io/edge/web:1.0.0', updatePolicy: { type: 'force' } } } }, rollout: quick };
+    await createDeployment(deps(), JSON.stringify(spec), 'application/json');
+    await pass(10);
+    await pass(20);
+    assert.equal((await rollout('pushed'))?.phase, 'completed', 'the first revision reached both waves');
+
+    const report = await applyPushes(deps(), { provider: 'generic', deliveryId: 'd-9', pushes: [{ repository: 'fleetacr.azurecr.io/edge/web', tag: '1.1.0', deliveryId: 'd-9' }] }, { dryRun: false });
+    assert.deepEqual(report.revisions.map((r) => r.revision), [2]);
+    const state = await rollout('pushed');
+    assert.deepEqual([state?.revision, state?.fromRevision, state?.phase, state?.wave], [2, 1, 'applying', 0]);
+    assert.deepEqual([configs('weu', 'pushed'), configs('eus', 'pushed')], [['pushed-r2'], ['pushed-r1']], 'the push reaches the canary wave only');
   });
 });
