@@ -30,8 +30,11 @@ async function runPass(context: InvocationContext, trigger: string) {
       }),
     budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
   });
+  const log = eventLogger(context);
+  // Each rollout transition on its own line, so one grep follows a rollout across passes.
+  for (const transition of report.ran ? (report.rollouts?.transitions ?? []) : []) log.info('rollout.transition', { trigger, ...transition });
   // The one line an operator reads when something looks wrong.
-  eventLogger(context).info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
+  log.info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
   return report;
 }
 

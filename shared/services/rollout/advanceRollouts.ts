@@ -22,15 +22,24 @@ export interface AdvanceDeps {
   readonly now: () => Date;
 }
 
+export interface RolloutTransitionEvent {
+  readonly deploymentId: string;
+  readonly revision: number;
+  readonly wave: number;
+  readonly from: string | null;
+  readonly to: string;
+  readonly reason: string;
+}
+
 export interface RolloutsReport {
-  /** Transitions this pass, e.g. `web r2 wave 0 soaking->applying GatePassed`. */
-  readonly transitions: readonly string[];
+  /** Transitions this pass, one structured log event each. */
+  readonly transitions: readonly RolloutTransitionEvent[];
   readonly hubsAssigned: number;
 }
 
 export async function advanceRollouts(deps: AdvanceDeps, heads: readonly DeploymentHead[], targets: readonly HubTarget[]): Promise<RolloutsReport> {
   const source = deps.counts.prefetch ? await deps.counts.prefetch() : deps.counts;
-  const transitions: string[] = [];
+  const transitions: RolloutTransitionEvent[] = [];
   let hubsAssigned = 0;
 
   for (const head of heads.filter((h) => !h.deletedAt)) {
@@ -41,7 +50,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
       if (next === stored?.state) return;
       const written = await deps.rollouts.put(next, stored?.etag);
       for (const t of next.history.slice(stored?.state.revision === next.revision ? stored.state.history.length : 0)) {
-        transitions.push(`${next.deploymentId} r${next.revision} wave ${t.wave} ${t.from ?? '-'}->${t.to} ${t.reason}`);
+        transitions.push({ deploymentId: next.deploymentId, revision: next.revision, wave: t.wave, from: t.from, to: t.to, reason: t.reason });
       }
       // Another writer (a person's command) won: the next pass starts from what they wrote.
       stored = written ? await deps.rollouts.get(head.id) : undefined;
