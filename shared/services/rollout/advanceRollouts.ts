@@ -38,7 +38,12 @@ export interface RolloutsReport {
 }
 
 export async function advanceRollouts(deps: AdvanceDeps, heads: readonly DeploymentHead[], targets: readonly HubTarget[]): Promise<RolloutsReport> {
-  const source = deps.counts.prefetch ? await deps.counts.prefetch() : deps.counts;
+  // Every counter is read once, and only when some deployment is rolling out.
+  let source: DeviceCountsSource | undefined;
+  const counted = async (id: string, revision: number) => {
+    source ??= deps.counts.prefetch ? await deps.counts.prefetch() : deps.counts;
+    return source.count(id, revision);
+  };
   const transitions: RolloutTransitionEvent[] = [];
   let hubsAssigned = 0;
 
@@ -49,8 +54,10 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     const save = async (next: RolloutState) => {
       if (next === stored?.state) return;
       const written = await deps.rollouts.put(next, stored?.etag);
-      for (const t of next.history.slice(stored?.state.revision === next.revision ? stored.state.history.length : 0)) {
-        transitions.push({ deploymentId: next.deploymentId, revision: next.revision, wave: t.wave, from: t.from, to: t.to, reason: t.reason });
+      if (written) {
+        for (const t of next.history.slice(stored?.state.revision === next.revision ? stored.state.history.length : 0)) {
+          transitions.push({ deploymentId: next.deploymentId, revision: next.revision, wave: t.wave, from: t.from, to: t.to, reason: t.reason });
+        }
       }
       // Another writer (a person's command) won: the next pass starts from what they wrote.
       stored = written ? await deps.rollouts.get(head.id) : undefined;
@@ -84,7 +91,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
 
     const state = stored.state;
     const waveHubs = state.plan.waves[state.wave]!.hubs;
-    const counts = await source.count(head.id, revision.number);
+    const counts = await counted(head.id, revision.number);
     const observation = {
       hubsApplied: waveHubs.every((hub) => mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && t.state === 'applied')),
       devices: sumCounts(waveHubs.flatMap((hub) => { const c = counts.byHub.get(hub); return c ? [c] : []; })),
