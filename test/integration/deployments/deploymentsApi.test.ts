@@ -259,7 +259,7 @@ describe('deployments API', () => {
     const paused = await command('pause');
     assert.equal(paused.status, 200);
     assert.equal(((await paused.json()) as { phase: string }).phase, 'paused');
-    const promote = await command('promote');
+    const promote = await stack.api('deployments/canary/rollout%3Apromote', { method: 'POST' }); // an encoded colon is the same route
     assert.equal(promote.status, 409);
     assert.equal(promote.headers.get('content-type'), 'application/problem+json');
     const aborted = await command('abort');
