@@ -11,8 +11,8 @@ app.http('deploymentStatus', {
   authLevel: 'function',
   route: 'deployments/{id}/status',
   handler: withProblems(async (request) => {
-    const { deployments, metrics, hubStatus, deviceCounts, rolloutStatus } = getServices();
-    const status = await deploymentStatus({ store: deployments, metrics, hubStatus, deviceCounts, rolloutStatus }, request.params.id ?? '');
+    const { deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts } = getServices();
+    const status = await deploymentStatus({ store: deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts }, request.params.id ?? '');
     return json(200, status, { etag: status.etag, 'cache-control': 'no-store' });
   }),
 });

@@ -10,7 +10,7 @@ import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 let sweepResumeAt = 0;
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, settings, healthIngest, health } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, healthIngest, health } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -19,6 +19,7 @@ async function runPass(context: InvocationContext, trigger: string) {
     metrics,
     deviceCounts,
     rolloutStatus,
+    rollouts,
     // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.
     sweepSilentDevices: async (deadline) => {
       const sweep = await markSilentOffline({
@@ -36,8 +37,11 @@ async function runPass(context: InvocationContext, trigger: string) {
     },
     budgetMs: settings.RECONCILE_BUDGET_SECONDS * 1000,
   });
+  const log = eventLogger(context);
+  // Each rollout transition on its own line, so one grep follows a rollout across passes.
+  for (const transition of report.ran ? (report.rollouts?.transitions ?? []) : []) log.info('rollout.transition', { trigger, ...transition });
   // The one line an operator reads when something looks wrong.
-  eventLogger(context).info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
+  log.info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
   return report;
 }
 

@@ -13,6 +13,7 @@ import { rowsOf, tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
 import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
+import { tableRolloutStore } from './adapters/tables/tableRolloutStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
@@ -32,6 +33,7 @@ import type { IdempotencyStore } from './services/idempotency/idempotency';
 import { type DeviceCountsSource, hubMetricsDeviceCounts } from './services/reconcile/deviceCounts';
 import type { PassLease } from './services/reconcile/passLease';
 import type { RolloutStatusStore } from './services/reconcile/rolloutStatusStore';
+import type { RolloutStore } from './services/rollout/rolloutStore';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
 
 export const settings: Settings = loadSettings(process.env);
@@ -49,6 +51,7 @@ export interface Services {
   readonly health: HealthStore;
   readonly healthIngest: IngestDeps;
   readonly rolloutStatus: RolloutStatusStore;
+  readonly rollouts: RolloutStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
 }
@@ -114,6 +117,7 @@ export function getServices(): Services {
     health,
     healthIngest: { store: health, cache: healthCache, rowsOf, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
+    rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
     dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry))],
   };
@@ -129,5 +133,6 @@ export function deploymentsDeps(): DeploymentsDeps {
     hubSettings: s.settings.HUBS,
     configurationFor: s.configurationFor,
     registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS),
+    rollouts: s.rollouts,
   };
 }

@@ -8,6 +8,7 @@ import { deploymentStatusSchema } from '../services/deployments/deploymentStatus
 import { deploymentDeviceSchema, deviceHealthViewSchema } from '../services/health/healthQueries';
 import { changeResultSchema, deploymentViewSchema, hubTargetViewSchema, revisionViewSchema } from '../services/deployments/deploymentViews';
 import { ignoredDeliverySchema, pushReportSchema } from '../services/registry/pushReport';
+import { rolloutViewSchema } from '../services/rollout/rolloutView';
 import type { ApiOperation } from './openapi';
 import { deploymentDevicesQuerySchema } from './healthRequests';
 import { listQuerySchema } from './paging';
@@ -137,6 +138,28 @@ export const apiOperations: readonly ApiOperation[] = [
     auth: 'function',
     responses: { 200: { description: 'The status', schema: deploymentStatusSchema }, 404: problem('No such deployment'), 401: common[401] },
   },
+  ...(
+    [
+      ['pause', 'Pause the rollout (applying or soaking); the soak left is kept for resume'],
+      ['resume', 'Resume a paused rollout; after a failed gate, a person accepts the wave and the next one starts'],
+      ['abort', 'Stop the rollout and roll every hub that got the revision back to the previous one, now'],
+      ['promote', 'End the current soak now; the gate is still judged at the next reconcile pass'],
+    ] as const
+  ).map(
+    ([command, summary]): ApiOperation => ({
+      operationId: `rollout${command[0]!.toUpperCase()}${command.slice(1)}`,
+      method: 'post',
+      path: `/deployments/{id}/rollout:${command}`,
+      summary,
+      auth: 'function',
+      responses: {
+        200: { description: 'The rollout after the command', schema: rolloutViewSchema },
+        401: common[401],
+        404: problem('No such deployment, or it never had a progressive rollout'),
+        409: problem('The rollout is not in a phase that allows the command, or changed meanwhile'),
+      },
+    }),
+  ),
   {
     operationId: 'deploymentDevices',
     method: 'get',

@@ -120,9 +120,10 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
   }
 
   /** Hub rows for a new desired state: selected hubs get the revision, every other known hub gets "remove". */
-  function targetActions(id: string, existing: Entity[], hubs: readonly string[], revision: number | null): TransactionAction[] {
+  function targetActions(id: string, existing: Entity[], hubs: readonly string[], revision: number | null, keep: readonly string[] = []): TransactionAction[] {
     const wanted = new Set(hubs);
-    const actions: TransactionAction[] = hubs.map((hub) => ['upsert', hubEntity(pendingTarget(id, hub, revision)), 'Replace']);
+    const kept = new Set(keep);
+    const actions: TransactionAction[] = hubs.filter((hub) => !kept.has(hub)).map((hub) => ['upsert', hubEntity(pendingTarget(id, hub, revision)), 'Replace']);
     for (const row of existing) {
       const hub = String(row.hub);
       if (!wanted.has(hub)) actions.push(['upsert', hubEntity(pendingTarget(id, hub, null)), 'Replace']);
@@ -138,7 +139,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       const existing = await readHead(id);
       if (existing) throw conflict(`deployment '${id}' already exists`, 'DeploymentExists');
       await submit(
-        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number)],
+        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number, first.keep)],
         'create deployment',
       );
       return head;
@@ -156,7 +157,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         [
           ['update', headEntity(updated), 'Replace', { etag: current.etag }],
           ['create', revisionEntity(next.revision)],
-          ...targetActions(id, await hubRows(id), next.hubs, next.revision.number),
+          ...targetActions(id, await hubRows(id), next.hubs, next.revision.number, next.keep),
         ],
         'add revision',
       );
@@ -178,6 +179,22 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         ];
         if (!changes.length) return false;
         await submit([['update', headEntity(toHead(current)), 'Replace', { etag: current.etag }], ...changes], 'retarget hubs');
+        return true;
+      } catch (error) {
+        if (isAppError(error) && error.status === 412) return false;
+        throw error;
+      }
+    },
+
+    async assignHubs(id, revision, hubs) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt || toHead(current).currentRevision !== revision) return false;
+      const has = new Set((await hubRows(id)).map(toHubTarget).filter((t) => t.desiredRevision === revision).map((t) => t.hub));
+      const changes = hubs.filter((h) => !has.has(h)).map((h): TransactionAction => ['upsert', hubEntity(pendingTarget(id, h, revision)), 'Replace']);
+      if (!changes.length) return false;
+      try {
+        // The unchanged head's ETag guards against a new revision committed meanwhile.
+        await submit([['update', headEntity(toHead(current)), 'Replace', { etag: current.etag }], ...changes], 'assign hubs');
         return true;
       } catch (error) {
         if (isAppError(error) && error.status === 412) return false;

@@ -5,6 +5,7 @@ import { DEPLOYMENT_ID_MAX_LENGTH, DEPLOYMENT_ID_PATTERN, DEPLOYMENT_LABEL, MANA
 import { MAX_CONDITION_LENGTH } from './conditionSyntax';
 import { hubSelectorSchema } from './hubSelector';
 import { type ManifestContext, manifestSchema, type NormalizedManifest, normalizeManifest } from './normalize';
+import { rolloutSchema } from '../rollout/rolloutSpec';
 import { invalid, ok, type Result } from './result';
 import { deviceSelectorSchema, selectorToCondition } from './selector';
 import { allOf, parseTargetCondition, type TargetCondition } from './targetCondition';
@@ -59,6 +60,9 @@ export const deploymentSpecSchema = z.strictObject({
     .max(100)
     .default(10)
     .meta({ description: 'Failed devices above this share of the reachable targeted devices set Degraded; offline devices never count', example: 10 }),
+  rollout: rolloutSchema
+    .optional()
+    .meta({ description: 'Roll each new revision out wave by wave, gated on device health; without it every selected hub gets a revision at once' }),
 });
 /** The spec as the user asked for it (manifest kept as submitted); stored with every revision. */
 export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;

@@ -9,6 +9,8 @@ import type { MetricsStore } from './metricsStore';
 import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
 import type { RolloutStatusStore } from '../reconcile/rolloutStatusStore';
 import { notFound } from '../../errors';
+import type { RolloutStore } from '../rollout/rolloutStore';
+import { rolloutView, rolloutViewSchema } from '../rollout/rolloutView';
 
 const hubCountsShape = {
   targetedCount: z.int().meta({ description: 'Devices whose twin matches the target condition' }),
@@ -58,6 +60,7 @@ export const deploymentStatusSchema = z
     devicesAsOf: z.string().nullable(),
     conditions: z.array(conditionSchema).meta({ description: 'Kubernetes-style rollout conditions from the latest reconcile pass' }),
     dataAsOf: z.string().nullable().meta({ description: 'The oldest hub count behind the totals: how stale the status may be' }),
+    rollout: rolloutViewSchema.nullable().meta({ description: 'The latest progressive rollout (null when the deployment never had one)' }),
   })
   .meta({ id: 'DeploymentStatus' });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
@@ -68,6 +71,7 @@ export interface StatusDeps {
   readonly hubStatus: HubStatusStore;
   readonly deviceCounts: DeviceCountsSource;
   readonly rolloutStatus: RolloutStatusStore;
+  readonly rollouts?: RolloutStore;
 }
 
 const count = (counts: Readonly<Record<string, number>>, key: keyof HubCounts) => (Number.isFinite(counts[key]) ? counts[key]! : 0);
@@ -76,11 +80,12 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
   const head = await deps.store.get(id);
   if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
   const targets = await deps.store.hubTargets(id);
-  const [metrics, hubs, devices, rollout] = await Promise.all([
+  const [metrics, hubs, devices, rollout, progressive] = await Promise.all([
     deps.metrics.forDeployment(id),
     deps.hubStatus.all(),
     deps.deviceCounts.count(id, head.currentRevision, targets.map((t) => t.hub)),
     deps.rolloutStatus.get(id),
+    deps.rollouts?.get(id),
   ]);
   const metricsByHub = new Map(metrics.map((m) => [m.hub, m]));
   const hubByName = new Map(hubs.map((h) => [h.hub, h]));
@@ -126,5 +131,6 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
     devicesAsOf: devices.asOf,
     conditions: rollout?.revision === head.currentRevision ? [...rollout.conditions] : [],
     dataAsOf: asOfs[0] ?? null,
+    rollout: progressive ? rolloutView(progressive.state) : null,
   };
 }

@@ -45,6 +45,11 @@ export interface NewRevision {
   /** Every hub that should hold a configuration of the deployment now; others get desiredRevision null. */
   readonly hubs: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Hubs among `hubs` whose rows stay as they are (a progressive rollout holds
+   * them at the previous revision until their wave); they are not set to remove either.
+   */
+  readonly keep?: readonly string[];
 }
 
 export interface SyncOutcome {
@@ -64,6 +69,11 @@ export interface DeploymentStore {
    * HUBS setting changed under a selector). Ignored when the head moved on (false).
    */
   retarget(id: string, revision: number, hubs: readonly string[]): Promise<boolean>;
+  /**
+   * Points the given hubs at the current revision (a rollout reached their wave);
+   * hubs already there keep their sync state. Ignored when the head moved on (false).
+   */
+  assignHubs(id: string, revision: number, hubs: readonly string[]): Promise<boolean>;
   /** Marks the deployment deleted and sets every hub target to remove its configurations. */
   markDeleted(id: string, expectedRevision: number | undefined, at: string): Promise<DeploymentHead>;
   get(id: string): Promise<DeploymentHead | undefined>;

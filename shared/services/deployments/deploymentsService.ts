@@ -9,6 +9,8 @@ import { parseDeploymentRequest } from '../../domain/deployments/parseDeployment
 import type { Result } from '../../domain/deployments/result';
 import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
 import { AppError, badRequest, notFound } from '../../errors';
+import type { RolloutStore } from '../rollout/rolloutStore';
+import { heldBackHubs, recordRolloutStart, rolloutPlan } from '../rollout/startRollouts';
 import type { ConfigurationFor } from './configurationFor';
 import type { DeploymentStore, Page, RevisionRecord } from './deploymentStore';
 import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, revisionETag, type RevisionView, revisionView } from './deploymentViews';
@@ -21,6 +23,8 @@ export interface DeploymentsDeps {
   readonly hubSettings: readonly HubSetting[];
   readonly configurationFor: ConfigurationFor;
   readonly registryCredentialNames: readonly string[];
+  /** Where progressive rollouts are recorded; without it a spec's rollout starts at the next reconcile pass. */
+  readonly rollouts?: RolloutStore;
   readonly now?: () => Date;
   /** The eager fan-out does not wait long for a hub's rate limit; the reconciler finishes instead. */
   readonly maxRateWaitMs?: number;
@@ -82,7 +86,9 @@ export async function createDeployment(deps: DeploymentsDeps, body: string, cont
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }));
   const hubs = chooseHubs(parsed.spec, deps.hubSettings);
   const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create' }, hubs, now);
-  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels });
+  const plan = rolloutPlan(revision, selectHubs(parsed.spec.hubSelector, deps.hubSettings));
+  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, keep: heldBackHubs(plan) });
+  if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: parsed.id, revision: 1, revisionBefore: null, plan, now });
   return converge(deps, parsed.id, deploymentView(head, revision));
 }
 
@@ -91,7 +97,10 @@ export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevi
   const now = (deps.now ?? (() => new Date()))();
   const hubs = chooseHubs(spec, deps.hubSettings);
   const revision = revisionRecord(id, expectedRevision + 1, spec, normalized, cause, hubs, now);
-  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels });
+  // A progressive rollout: only the first wave's hubs get the revision now, the reconciler moves it on.
+  const plan = rolloutPlan(revision, selectHubs(spec.hubSelector, deps.hubSettings));
+  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, keep: heldBackHubs(plan) });
+  if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: id, revision: revision.number, revisionBefore: expectedRevision, plan, now });
   return converge(deps, id, deploymentView(head, revision));
 }
 

@@ -19,6 +19,8 @@ import type { HubConfiguration } from '../hubs/hubConfigurations';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import { hubCall } from '../hubs/hubCall';
 import { type SyncAction, syncHub } from '../hubs/syncHub';
+import { isProgressive } from '../../domain/rollout/rolloutSpec';
+import type { RolloutStore } from '../rollout/rolloutStore';
 
 export interface ReconcileDeps {
   readonly store: DeploymentStore;
@@ -32,6 +34,8 @@ export interface ReconcileDeps {
   readonly hubStatus?: HubStatusStore;
   /** Where each deployment's configuration counts from the hubs' lists are kept (GET .../status). */
   readonly metrics?: MetricsStore;
+  /** Progressive rollouts: their hubs are the rollout's to choose until it completes. */
+  readonly rollouts?: RolloutStore;
 }
 
 export interface HubPassReport {
@@ -169,6 +173,11 @@ async function retargetChangedSelections(
     const targeted = new Set(state.targets.filter((t) => t.deploymentId === head.id && t.desiredRevision === head.currentRevision).map((t) => t.hub));
     const current = await revision(head.id, head.currentRevision);
     if (!current) continue;
+    if (isProgressive(current)) {
+      // A rollout still under way holds hubs back on purpose; only a completed one takes new hubs.
+      const rollout = (await deps.rollouts?.get(head.id))?.state;
+      if (rollout?.revision !== current.number || rollout.phase !== 'completed') continue;
+    }
     const chosen = selectHubs(current.spec.hubSelector, hubs).map((h) => h.name);
     const same = chosen.length === targeted.size && chosen.every((h) => targeted.has(h));
     // An empty choice keeps the hubs it has: a selector must never silently undeploy everywhere.

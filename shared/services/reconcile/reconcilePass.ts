@@ -2,6 +2,7 @@
 // goes, and return a report — the structured summary an operator reads when
 // something looks wrong (what changed, what failed, how long it took).
 import type { SweepReport } from '../health/markSilentOffline';
+import { advanceRollouts, type RolloutsReport } from '../rollout/advanceRollouts';
 import type { DeviceCountsSource } from './deviceCounts';
 import type { PassLease } from './passLease';
 import { type HubsPassReport, type ReconcileDeps, reconcileHubs } from './reconcileHubs';
@@ -25,6 +26,7 @@ export type PassReport =
       readonly leaseLost: boolean;
       readonly hubs: HubsPassReport;
       readonly sweep: SweepReport | null;
+      readonly rollouts: RolloutsReport | null;
       readonly summary: {
         readonly creates: number;
         readonly updates: number;
@@ -34,6 +36,7 @@ export type PassReport =
         readonly purged: number;
         readonly conditionsChanged: number;
         readonly devicesMarkedOffline: number;
+        readonly rolloutTransitions: number;
         readonly budgetExceeded: boolean;
       };
     };
@@ -53,6 +56,12 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
     const hubs = await reconcileHubs(deps);
     const actions = hubs.hubs.flatMap((h) => h.actions);
     const sweep = deps.sweepSilentDevices && !hubs.budgetExceeded ? await deps.sweepSilentDevices(deadline) : null;
+    // After the sweep, so silent devices count as offline (never as failed) when a gate is judged.
+    let rollouts: RolloutsReport | null = null;
+    if (deps.deviceCounts && deps.rollouts && !hubs.budgetExceeded) {
+      const { heads, targets } = await deps.store.desiredState();
+      rollouts = await advanceRollouts({ store: deps.store, rollouts: deps.rollouts, counts: deps.deviceCounts, fleet: deps.fleet, configurationFor: deps.configurationFor, now }, heads, targets);
+    }
     let conditionsChanged = 0;
     if (deps.deviceCounts && deps.rolloutStatus && !hubs.budgetExceeded) {
       const { heads, targets } = await deps.store.desiredState();
@@ -65,6 +74,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
       leaseLost,
       hubs,
       sweep,
+      rollouts,
       summary: {
         creates: actions.filter((a) => a.op === 'create').length,
         updates: actions.filter((a) => a.op === 'update').length,
@@ -74,6 +84,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
         purged: hubs.purged.length,
         conditionsChanged,
         devicesMarkedOffline: sweep?.markedOffline ?? 0,
+        rolloutTransitions: rollouts?.transitions.length ?? 0,
         budgetExceeded: hubs.budgetExceeded || (sweep?.stoppedEarly ?? false),
       },
     };

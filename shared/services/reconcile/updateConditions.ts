@@ -22,9 +22,11 @@ export async function updateConditions(deps: ConditionDeps, heads: readonly Depl
     const revision = await deps.store.getRevision(head.id, head.currentRevision);
     if (!revision) continue;
     const mine = targets.filter((t) => t.deploymentId === head.id && t.desiredRevision === head.currentRevision);
+    // Hubs a progressive rollout still holds at an older revision are not there yet: the rollout is not Complete.
+    const heldBack = targets.filter((t) => t.deploymentId === head.id && t.desiredRevision !== null && t.desiredRevision !== head.currentRevision).length;
     const hubs = {
       applied: mine.filter((t) => t.state === 'applied').length,
-      pending: mine.filter((t) => t.state === 'pending').length,
+      pending: mine.filter((t) => t.state === 'pending').length + heldBack,
       failed: mine.filter((t) => t.state === 'failed').length,
     };
     const counts = await source.count(head.id, head.currentRevision);

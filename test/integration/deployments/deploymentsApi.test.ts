@@ -237,4 +237,34 @@ describe('deployments API', () => {
     assert.equal((await stack.api('deployments?pageSize=500')).status, 400);
     assert.ok(projectRoot);
   });
+  it('rolls a revision out to the canary hub only; pause, promote and abort over routes with a colon', async () => {
+    const base = { id: 'canary', target: { condition: "tags.env='prod'" }, hubSelector: { names: ['weu', 'eus'] }, manifest: { modules: { web: { image: 'nginx:1.25' } } } };
+    assert.equal((await post(base)).status, 201);
+    const rollout = { waves: [{ name: 'canary', hubSelector: { names: ['weu'] }, soakSeconds: 600 }, { name: 'rest', hubSelector: {} }], gate: { maxFailedPercent: 10 }, onFailure: 'pause' };
+    const put = (body: unknown) => stack.api('deployments/canary', { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"r1"' }, body: JSON.stringify(body) });
+    const bad = await put({ ...base, rollout: { ...rollout, gate: { maxFailedPercent: 120 } } });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(((await bad.json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer), ['/rollout/gate/maxFailedPercent']);
+
+    assert.equal((await put({ ...base, manifest: { modules: { web: { image: 'nginx:1.26' } } }, rollout })).status, 200);
+    assert.deepEqual((await configurations('weu')).filter((c) => c.id.startsWith('canary-')).map((c) => c.id), ['canary-r2']);
+    assert.deepEqual((await configurations('eus')).filter((c) => c.id.startsWith('canary-')).map((c) => c.id), ['canary-r1'], 'the second wave waits');
+
+    const status = (await (await stack.api('deployments/canary/status')).json()) as { rollout: { phase: string; currentWave: { name: string }; waves: { name: string; hubs: string[] }[] } };
+    assert.equal(status.rollout.phase, 'applying');
+    assert.equal(status.rollout.currentWave.name, 'canary');
+    assert.deepEqual(status.rollout.waves.map((w) => w.hubs), [['weu'], ['eus']]);
+
+    const command = (name: string) => stack.api(`deployments/canary/rollout:${name}`, { method: 'POST' });
+    const paused = await command('pause');
+    assert.equal(paused.status, 200);
+    assert.equal(((await paused.json()) as { phase: string }).phase, 'paused');
+    const promote = await stack.api('deployments/canary/rollout%3Apromote', { method: 'POST' }); // an encoded colon is the same route
+    assert.equal(promote.status, 409);
+    assert.equal(promote.headers.get('content-type'), 'application/problem+json');
+    const aborted = await command('abort');
+    assert.equal(((await aborted.json()) as { phase: string }).phase, 'rolledBack');
+    for (const hub of ['weu', 'eus']) assert.deepEqual((await configurations(hub)).filter((c) => c.id.startsWith('canary-')).map((c) => c.id), ['canary-r3']);
+    assert.equal((await stack.api('deployments/nothing/rollout:pause', { method: 'POST' })).status, 404);
+  });
 });

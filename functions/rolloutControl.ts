@@ -1,0 +1,21 @@
+import { app } from '@azure/functions';
+import { getServices } from '../shared/composition';
+import { ROLLOUT_COMMANDS } from '../shared/domain/rollout/rolloutMachine';
+import { json, withProblems } from '../shared/http/respond';
+import { controlRollout } from '../shared/services/rollout/controlRollout';
+
+// POST /api/deployments/{id}/rollout:pause | :resume | :abort | :promote
+// (custom methods in the Google API style; the route is a literal segment, so
+// every command is its own function).
+for (const command of ROLLOUT_COMMANDS) {
+  app.http(`rollout${command[0]!.toUpperCase()}${command.slice(1)}`, {
+    methods: ['POST'],
+    authLevel: 'function',
+    route: `deployments/{id}/rollout:${command}`,
+    handler: withProblems(async (request) => {
+      const { deployments, rollouts, fleet, configurationFor } = getServices();
+      const view = await controlRollout({ store: deployments, rollouts, fleet, configurationFor, now: () => new Date(), maxRateWaitMs: 10_000 }, request.params.id ?? '', command);
+      return json(200, view, { 'cache-control': 'no-store' });
+    }),
+  });
+}

@@ -1,0 +1,68 @@
+// How a rollout reads in GET /api/deployments/{id}/status: where it is, what
+// its gate saw last, when it is judged next, and every transition so far.
+import { z } from 'zod';
+import type { RolloutState } from '../../domain/rollout/rolloutMachine';
+
+const figuresSchema = z
+  .object({
+    succeeded: z.int(),
+    progressing: z.int(),
+    failed: z.int(),
+    offline: z.int().meta({ description: 'Reported, never counted as failures (maxOfflinePercent is their own limit)' }),
+    unknown: z.int(),
+    failedPercent: z.number(),
+    offlinePercent: z.number(),
+  })
+  .meta({ id: 'GateFigures', description: "The current wave's devices on the revision, by health state" });
+
+const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded']);
+
+export const rolloutViewSchema = z
+  .object({
+    revision: z.int(),
+    fromRevision: z.int().nullable().meta({ description: 'What a rollback restores' }),
+    phase: phaseSchema,
+    onFailure: z.enum(['pause', 'rollback']),
+    currentWave: z.object({ index: z.int(), name: z.string(), hubs: z.array(z.string()), soakSeconds: z.int() }),
+    waves: z.array(z.object({ name: z.string(), hubs: z.array(z.string()), soakSeconds: z.int(), state: z.enum(['done', 'current', 'waiting']) })),
+    gate: z
+      .object({
+        figures: figuresSchema,
+        outcome: z.enum(['pass', 'fail', 'wait']),
+        reason: z.string(),
+        message: z.string(),
+        at: z.string(),
+      })
+      .nullable()
+      .meta({ description: 'The gate as the latest reconcile pass judged it' }),
+    soakUntil: z.string().nullable(),
+    nextEvaluationAt: z.string().nullable().meta({ description: 'While soaking, when the gate can pass; failures are checked at every reconcile pass' }),
+    rollbackRevision: z.int().nullable(),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    history: z.array(
+      z.object({ at: z.string(), from: phaseSchema.nullable(), to: phaseSchema, wave: z.int(), reason: z.string(), message: z.string(), figures: figuresSchema.optional() }),
+    ),
+  })
+  .meta({ id: 'RolloutStatus', description: 'The latest progressive rollout of the deployment' });
+export type RolloutView = z.infer<typeof rolloutViewSchema>;
+
+export function rolloutView(s: RolloutState): RolloutView {
+  const wave = s.plan.waves[s.wave]!;
+  const finished = s.phase === 'completed';
+  return {
+    revision: s.revision,
+    fromRevision: s.fromRevision,
+    phase: s.phase,
+    onFailure: s.plan.onFailure,
+    currentWave: { index: s.wave, name: wave.name, hubs: [...wave.hubs], soakSeconds: wave.soakSeconds },
+    waves: s.plan.waves.map((w, i) => ({ name: w.name, hubs: [...w.hubs], soakSeconds: w.soakSeconds, state: i < s.wave || finished ? 'done' : i === s.wave ? 'current' : 'waiting' })),
+    gate: s.gate ? { figures: s.gate.figures, outcome: s.gate.verdict.outcome, reason: s.gate.verdict.reason, message: s.gate.verdict.message, at: s.gate.at } : null,
+    soakUntil: s.soakUntil,
+    nextEvaluationAt: s.phase === 'soaking' ? s.soakUntil : null,
+    rollbackRevision: s.rollbackRevision,
+    startedAt: s.startedAt,
+    updatedAt: s.updatedAt,
+    history: s.history.map((h) => ({ ...h })),
+  };
+}
