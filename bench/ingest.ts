@@ -98,7 +98,7 @@ export function* workload(totalEvents: number): Generator<TriggerBatch> {
 const client = (connectionString: string, table: string) => TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
 
 function ingestDeps(connectionString: string, suffix: string): IngestDeps {
-  const store = tableHealthStore(client(connectionString, `health${suffix}`), client(connectionString, `dead${suffix}`));
+  const store = tableHealthStore((name) => client(connectionString, name), client(connectionString, `dead${suffix}`), `health${suffix}`);
   return { store, cache: lruHealthCache(50_000), rowsOf, offlineAfterSeconds: 600, parallelism: PARALLELISM };
 }
 

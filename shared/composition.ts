@@ -94,7 +94,7 @@ export function getServices(): Services {
   if (services) return services;
   const tableService = tableServiceFor(settings.storage);
   const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
-  const health = tableHealthStore(tableClientFor(settings.storage, 'devicehealth'), tableClientFor(settings.storage, 'healthdeadletters'));
+  const health = tableHealthStore((name) => tableClientFor(settings.storage, name), tableClientFor(settings.storage, 'healthdeadletters'));
   const healthCache = lruHealthCache(settings.HEALTH_CACHE_DEVICES);
   // Hubs given by host name sign in with the app's identity (the storage connection names it in Azure).
   const hubCredential = credentialFor(settings.storage.kind === 'identity' ? settings.storage.clientId : undefined);

@@ -1,10 +1,10 @@
-// HealthStore over Table storage: one table for device health (rows laid out
-// by healthKeys), one for dead letters. Every change of a partition is one
+// HealthStore over Table storage: a table of device health per hub (rows laid
+// out by healthKeys), one for dead letters. Every change of a partition is one
 // entity-group transaction, guarded by ETags, so a crash or a lost race leaves
 // devices and their counters consistent.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DeviceHealth, HealthState } from '../../domain/health/deviceHealth';
-import { configurationOfCounterKey, COUNTER_PREFIX, counterRowKey, DEVICE_PREFIX, deviceRowKey, prefixEnd } from '../../domain/health/healthKeys';
+import { configurationOfCounterKey, COUNTER_PREFIX, counterRowKey, DEVICE_PREFIX, deviceRowKey, healthTableName, hubOfPartition, prefixEnd } from '../../domain/health/healthKeys';
 import type { CounterWrite, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
 import { WriteConflict } from '../../services/health/healthStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
@@ -67,7 +67,19 @@ function counterAction(partition: string, counter: CounterWrite): TransactionAct
 
 const CONFLICT = new Set([404, 409, 412]);
 
-export function tableHealthStore(table: TableClient, deadLetters: TableClient): HealthStore {
+/**
+ * `tables` makes a client for a table name; each hub's devices are in the table
+ * `healthTableName(prefix, hub)` (created when first used).
+ */
+export function tableHealthStore(tables: (name: string) => TableClient, deadLetters: TableClient, prefix = 'devicehealth'): HealthStore {
+  const clients = new Map<string, TableClient>();
+  /** The client of the table that holds a partition (the hub is the partition's first part). */
+  const tableOf = (partition: string): TableClient => {
+    const hub = hubOfPartition(partition);
+    let client = clients.get(hub);
+    if (!client) clients.set(hub, (client = tables(healthTableName(prefix, hub))));
+    return client;
+  };
   const ensured = new Map<TableClient, Promise<unknown>>();
   // A failed create is forgotten, so the next call tries again once storage is back.
   const ensure = (client: TableClient) => {
@@ -86,6 +98,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
   async function readSome(partition: string, deviceIds: readonly string[]): Promise<StoredDevice[]> {
     const keys = deviceIds.map((id) => `RowKey eq ${quote(deviceRowKey(id))}`).join(' or ');
     const filter = `PartitionKey eq ${quote(partition)} and (${keys})`;
+    const table = tableOf(partition);
     const out: StoredDevice[] = [];
     await tableCall('read device health', async () => {
       for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) out.push(toStored(row));
@@ -95,6 +108,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
 
   return {
     async readDevices(partition, deviceIds) {
+      const table = tableOf(partition);
       await ensure(table);
       const queries: string[][] = [];
       for (let i = 0; i < deviceIds.length; i += KEYS_PER_QUERY) queries.push(deviceIds.slice(i, i + KEYS_PER_QUERY));
@@ -107,6 +121,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
     },
 
     async readCounters(partition) {
+      const table = tableOf(partition);
       await ensure(table);
       const out = new Map<string, StoredCounter>();
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${COUNTER_PREFIX} and RowKey lt ${prefixEnd(COUNTER_PREFIX)}`;
@@ -117,6 +132,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
     },
 
     async write(partition, devices, counters) {
+      const table = tableOf(partition);
       await ensure(table);
       // Sub-responses come in the order of the actions (and only creates name their row), so ETags are read by position.
       const actions: TransactionAction[] = [];
@@ -146,6 +162,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
     },
 
     async listDevices(partition, configurationId, state, pageSize, continuationToken) {
+      const table = tableOf(partition);
       await ensure(table);
       const filter = state
         ? odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId} and state eq ${state}`
@@ -158,6 +175,7 @@ export function tableHealthStore(table: TableClient, deadLetters: TableClient): 
     },
 
     async *silentDevices(partition, cutoff) {
+      const table = tableOf(partition);
       await ensure(table);
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and lastSeenAt lt ${cutoff} and state ne 'offline'`;
       const rows = table.listEntities<Row>({ queryOptions: { filter } });

@@ -13,15 +13,17 @@ export const HEALTH_SHARDS = 8;
 
 export const HEALTH_STATES: readonly HealthState[] = ['succeeded', 'progressing', 'failed', 'offline', 'unknown'];
 
-/** FNV-1a: stable across processes and versions (the shard is part of the key). */
-export function shardOf(deviceId: string): number {
+/** FNV-1a: stable across processes and versions (shards and table names are derived from it). */
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < deviceId.length; i++) {
-    hash ^= deviceId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % HEALTH_SHARDS;
+  return hash;
 }
+
+export const shardOf = (deviceId: string) => fnv1a(deviceId) % HEALTH_SHARDS;
 
 // Table keys may not hold / \ # ? or control characters; IoT Hub ids may hold
 // '#' and '?'. Percent-encode those (and '%' itself, so decoding is exact).
@@ -30,6 +32,17 @@ const escapeKey = (text: string) => text.replace(/[%/\\#?\u0000-\u001f\u007f-\u0
 const unescapeKey = (text: string) => text.replace(/%([0-9a-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 export const partitionOf = (hub: string, shard: number) => `${escapeKey(hub)}~${shard}`;
+export const hubOfPartition = (partition: string) => unescapeKey(partition.slice(0, partition.lastIndexOf('~')));
+
+/**
+ * Each hub's devices live in a table of their own: a hub is the unit that is
+ * added and removed, one hub's load never shares a table with another's, and a
+ * query never has more than one hub's rows to look through. Table names are
+ * letters and digits only, so the name carries a hash of the hub's real name.
+ */
+export function healthTableName(prefix: string, hub: string): string {
+  return `${prefix}${hub.replace(/[^A-Za-z0-9]/g, '')}${fnv1a(hub).toString(16).padStart(8, '0')}`.slice(0, 63);
+}
 export const healthPartition = (hub: string, deviceId: string) => partitionOf(hub, shardOf(deviceId));
 export const hubPartitions = (hub: string) => Array.from({ length: HEALTH_SHARDS }, (_, shard) => partitionOf(hub, shard));
 

@@ -29,7 +29,7 @@ describe('health ingestion into Table storage', () => {
   const fresh = (): IngestDeps & { store: HealthStore; deadLetters: TableClient } => {
     const n = ++tables;
     const deadLetters = azuriteTable(azurite, `deadletters${n}`);
-    const store = tableHealthStore(azuriteTable(azurite, `devicehealth${n}`), deadLetters);
+    const store = tableHealthStore((name) => azuriteTable(azurite, name), deadLetters, `devicehealth${n}`);
     return { store, deadLetters, cache: lruHealthCache(10_000), rowsOf, offlineAfterSeconds: 600, parallelism: 4 };
   };
 
@@ -131,7 +131,7 @@ describe('health ingestion into Table storage', () => {
       const key = new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
       // No SDK retries: the outage must reach the ingest (the host's redelivery is the retry).
       const viaProxy = (name: string) => new TableClient(`http://127.0.0.1:${proxy.port}/${AZURITE_ACCOUNT}`, name, key, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
-      const real = tableHealthStore(viaProxy(`devicehealth${n}`), viaProxy(`deadletters${n}`));
+      const real = tableHealthStore(viaProxy, viaProxy(`deadletters${n}`), `devicehealth${n}`);
       let writes = 0;
       const store: HealthStore = {
         ...real,

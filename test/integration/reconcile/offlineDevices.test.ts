@@ -32,7 +32,7 @@ describe('silent devices are offline, not failed', () => {
   it('moves devices silent past the threshold to offline, keeps the rollout healthy, and recomputes them when they speak again', async () => {
     const store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
     const rolloutStatus = tableRolloutStatusStore(azuriteTable(azurite, 'rolloutstatus'));
-    const health = tableHealthStore(azuriteTable(azurite, 'devicehealth'), azuriteTable(azurite, 'healthdeadletters'));
+    const health = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, 'healthdeadletters'));
     const ingest: IngestDeps = { store: health, cache: lruHealthCache(1000), rowsOf, offlineAfterSeconds: 600, parallelism: 4 };
     const first = newRevision('web', 1, [HUB]);
     await store.create('web', first);

@@ -60,7 +60,7 @@ describe('progressive rollouts', () => {
 
   // Fresh clients every time: nothing survives in memory between passes but the hubs.
   const stores = () => {
-    const health = tableHealthStore(azuriteTable(azurite, 'devicehealth'), azuriteTable(azurite, 'healthdeadletters'));
+    const health = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, 'healthdeadletters'));
     return {
       store: tableDeploymentStore(azuriteTable(azurite, 'deployments')),
       rollouts: tableRolloutStore(azuriteTable(azurite, 'rollouts')),
