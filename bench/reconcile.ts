@@ -9,7 +9,7 @@
 // partition; with a table per hub (as the store lays it out) that stays within what Azurite can answer.
 // BENCH_RECONCILE_DEVICES sets the smaller size.
 import { execFileSync } from 'node:child_process';
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
 import { ContainerClient } from '@azure/storage-blob';
 import { startAzurite } from '../local/azurite';
 import { blobPassLease } from '../shared/adapters/blobs/blobPassLease';
@@ -35,7 +35,17 @@ const SILENT_PERCENT = 5;
 const OFFLINE_AFTER_SECONDS = 600;
 const NOW = Date.UTC(2026, 11, 1, 12);
 
-const client = (cs: string, table: string) => TableClient.fromConnectionString(cs, table, { allowInsecureConnection: true });
+/** Table requests sent by this process: the pass's own work, whatever each one costs the storage behind it. */
+let tableRequests = 0;
+type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+const counting: PipelinePolicy = {
+  name: 'countRequests',
+  sendRequest: (request, next) => {
+    tableRequests++;
+    return next(request);
+  },
+};
+const client = (cs: string, table: string) => TableClient.fromConnectionString(cs, table, { allowInsecureConnection: true, additionalPolicies: [{ policy: counting, position: 'perCall' }] });
 const tables = (suffix: string) => ({ deployments: `deployments${suffix}`, rollout: `rollout${suffix}`, health: `health${suffix}`, dead: `dead${suffix}` });
 
 function deviceRecord(hub: string, deviceId: string, configuration: string, seenAt: string): DeviceHealth {
@@ -92,6 +102,8 @@ interface PassFigures {
   readonly passSeconds: number;
   /** Of which the stale sweep. */
   readonly sweepSeconds: number;
+  /** Table requests the pass sent. */
+  readonly requests: number;
   /** Peak live heap during the pass (sampled after a full collection). */
   readonly peakHeapMb: number;
   readonly maxRssMb: number;
@@ -116,6 +128,7 @@ async function child(suffix: string): Promise<void> {
     gc();
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 250);
+  const requestsBefore = tableRequests;
   const started = performance.now();
   const report = await reconcilePass(blobPassLease(new ContainerClient(cs, `lease${suffix}`), 'reconcile'), {
     store,
@@ -133,11 +146,13 @@ async function child(suffix: string): Promise<void> {
     now: () => new Date(NOW),
   });
   const passSeconds = (performance.now() - started) / 1000;
+  const requests = tableRequests - requestsBefore;
   clearInterval(sampler);
   if (!report.ran) throw new Error('the pass did not run');
   const figures: PassFigures = {
     passSeconds,
     sweepSeconds,
+    requests,
     peakHeapMb: Math.round(peakHeap / 1048576),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     markedOffline: report.summary.devicesMarkedOffline,
@@ -162,13 +177,13 @@ async function main(): Promise<void> {
       const figures = runPass(azurite.connectionString, suffix);
       results.push({ devices, figures, seedSeconds });
       console.log(
-        `${devices} devices (seeded in ${seedSeconds.toFixed(0)} s): pass ${figures.passSeconds.toFixed(1)} s (stale sweep ${figures.sweepSeconds.toFixed(1)} s), ${figures.markedOffline} marked offline, ${figures.conditionsChanged} conditions changed, peak live heap ${figures.peakHeapMb} MB, RSS ${figures.maxRssMb} MB`,
+        `${devices} devices (seeded in ${seedSeconds.toFixed(0)} s): pass ${figures.passSeconds.toFixed(1)} s (stale sweep ${figures.sweepSeconds.toFixed(1)} s), ${figures.requests} table requests, ${figures.markedOffline} marked offline, ${figures.conditionsChanged} conditions changed, peak live heap ${figures.peakHeapMb} MB, RSS ${figures.maxRssMb} MB`,
       );
     }
     const [small, large] = [results[0]!.figures, results[1]!.figures];
     console.log(`${HUBS.length} hubs x ${DEPLOYMENTS.length} deployments; ${SILENT_PERCENT}% of devices silent past ${OFFLINE_AFTER_SECONDS} s`);
     console.log(
-      `BENCH reconcile time_growth_10x=${(large.passSeconds / small.passSeconds).toFixed(2)} memory_growth_10x=${(large.peakHeapMb / small.peakHeapMb).toFixed(2)} pass_s=${small.passSeconds.toFixed(2)} pass_10x_s=${large.passSeconds.toFixed(2)} live_heap_mb=${small.peakHeapMb} live_heap_10x_mb=${large.peakHeapMb} rss_mb=${small.maxRssMb} rss_10x_mb=${large.maxRssMb} devices=${BASE_DEVICES} devices_10x=${BASE_DEVICES * 10}`,
+      `BENCH reconcile time_growth_10x=${(large.passSeconds / small.passSeconds).toFixed(2)} memory_growth_10x=${(large.peakHeapMb / small.peakHeapMb).toFixed(2)} requests_growth_10x=${(large.requests / small.requests).toFixed(2)} pass_s=${small.passSeconds.toFixed(2)} pass_10x_s=${large.passSeconds.toFixed(2)} live_heap_mb=${small.peakHeapMb} live_heap_10x_mb=${large.peakHeapMb} rss_mb=${small.maxRssMb} rss_10x_mb=${large.maxRssMb} devices=${BASE_DEVICES} devices_10x=${BASE_DEVICES * 10}`,
     );
   } finally {
     await azurite.stop();
