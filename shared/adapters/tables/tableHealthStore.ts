@@ -9,6 +9,7 @@ import type { CounterWrite, DeviceEntry, DeviceWrite, HealthStore, StoredCounter
 import { WriteConflict } from '../../services/health/healthStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
 
@@ -80,18 +81,12 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
     if (!client) clients.set(hub, (client = tables(healthTableName(prefix, hub))));
     return client;
   };
-  const ensured = new Map<TableClient, Promise<unknown>>();
-  // A failed create is forgotten, so the next call tries again once storage is back.
+  // One readiness check per table client (a failed create is retried on the next call).
+  const ensured = new Map<TableClient, () => Promise<void>>();
   const ensure = (client: TableClient) => {
     let ready = ensured.get(client);
-    if (!ready) {
-      ready = tableCall('create table', () => client.createTable()).catch((error: unknown) => {
-        ensured.delete(client);
-        throw error;
-      });
-      ensured.set(client, ready);
-    }
-    return ready;
+    if (!ready) ensured.set(client, (ready = tableReady(client)));
+    return ready();
   };
 
   /** Up to KEYS_PER_QUERY devices in one query (what is not stored is simply absent). */

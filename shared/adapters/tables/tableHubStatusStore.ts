@@ -4,12 +4,12 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { HubStatus, HubStatusStore } from '../../services/hubs/hubStatusStore';
 import { textProperty } from './chunkedJson';
 import { tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 const PARTITION = 'hub';
 
 export function tableHubStatusStore(table: TableClient): HubStatusStore {
-  let ready: Promise<unknown> | undefined;
-  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  const ensure = tableReady(table);
   return {
     async record(statuses) {
       if (!statuses.length) return;

@@ -5,6 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { IdempotencyRecord, IdempotencyStore } from '../../services/idempotency/idempotency';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 const rowKey = (key: string) => createHash('sha256').update(key).digest('hex');
 /** PartitionKeys may not hold / \\ # ? or control characters; scopes like "POST /deployments" do. */
@@ -12,8 +13,7 @@ const rowKey = (key: string) => createHash('sha256').update(key).digest('hex');
 const partitionKey = (scope: string) => scope.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '_');
 
 export function tableIdempotencyStore(table: TableClient): IdempotencyStore {
-  let tableReady: Promise<unknown> | undefined;
-  const ready = () => (tableReady ??= tableCall('create table', () => table.createTable()));
+  const ready = tableReady(table);
 
   return {
     async claim(scope, key, requestHash, at) {

@@ -4,6 +4,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { ConfigurationMetrics, MetricsStore } from '../../services/deployments/metricsStore';
 import { textProperty } from './chunkedJson';
 import { tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string };
 
@@ -16,8 +17,7 @@ const toMetrics = (e: Row): ConfigurationMetrics => ({
 });
 
 export function tableMetricsStore(table: TableClient): MetricsStore {
-  let ready: Promise<unknown> | undefined;
-  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  const ensure = tableReady(table);
   const query = async (filter?: string) => {
     await ensure();
     const rows: ConfigurationMetrics[] = [];

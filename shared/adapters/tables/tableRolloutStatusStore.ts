@@ -3,6 +3,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { RolloutStatus, RolloutStatusStore } from '../../services/reconcile/rolloutStatusStore';
 import { textProperty } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 const ROW = 'status';
 type Row = Record<string, unknown>;
@@ -10,8 +11,7 @@ type Row = Record<string, unknown>;
 const toStatus = (e: Row): RolloutStatus => JSON.parse(textProperty(e.status)) as RolloutStatus;
 
 export function tableRolloutStatusStore(table: TableClient): RolloutStatusStore {
-  let ready: Promise<unknown> | undefined;
-  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  const ensure = tableReady(table);
   return {
     async get(deploymentId) {
       await ensure();

@@ -5,13 +5,13 @@ import type { RolloutState } from '../../domain/rollout/rolloutMachine';
 import type { RolloutStore } from '../../services/rollout/rolloutStore';
 import { readChunked, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
+import { tableReady } from './tableReady';
 
 const ROW = 'rollout';
 type Row = Record<string, unknown>;
 
 export function tableRolloutStore(table: TableClient): RolloutStore {
-  let ready: Promise<unknown> | undefined;
-  const ensure = () => (ready ??= tableCall('create table', () => table.createTable()));
+  const ensure = tableReady(table);
   return {
     async get(deploymentId) {
       await ensure();
