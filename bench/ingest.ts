@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { startAzurite } from '../local/azurite';
 import { heartbeatEvent, type RoutedEvent, twinChangeEvent } from '../local/iothub/events';
-import { rowsOf, tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
+import { tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
 import { writeChunked } from '../shared/adapters/tables/chunkedJson';
 import { applyEvent, type DeviceHealth } from '../shared/domain/health/deviceHealth';
 import { parseHealthEvent } from '../shared/domain/health/healthEvents';
@@ -99,7 +99,7 @@ const client = (connectionString: string, table: string) => TableClient.fromConn
 
 function ingestDeps(connectionString: string, suffix: string): IngestDeps {
   const store = tableHealthStore((name) => client(connectionString, name), client(connectionString, `dead${suffix}`), `health${suffix}`);
-  return { store, cache: lruHealthCache(50_000), rowsOf, offlineAfterSeconds: 600, parallelism: PARALLELISM };
+  return { store, cache: lruHealthCache(50_000), offlineAfterSeconds: 600, parallelism: PARALLELISM };
 }
 
 async function runIngest(connectionString: string, suffix: string, events: number, afterBatch: (n: number) => void = () => undefined): Promise<{ seconds: number; written: number; transactions: number }> {

@@ -15,7 +15,7 @@ import { startAzurite } from '../local/azurite';
 import { blobPassLease } from '../shared/adapters/blobs/blobPassLease';
 import { writeChunked } from '../shared/adapters/tables/chunkedJson';
 import { tableDeploymentStore } from '../shared/adapters/tables/tableDeploymentStore';
-import { rowsOf, tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
+import { tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
 import { tableRolloutStatusStore } from '../shared/adapters/tables/tableRolloutStatusStore';
 import { configurationId } from '../shared/domain/deployments/configurationId';
 import type { DeviceHealth } from '../shared/domain/health/deviceHealth';
@@ -119,7 +119,7 @@ async function child(suffix: string): Promise<void> {
   const fleet = memoryFleet(HUBS.map((h) => new MemoryHub(h)));
   await reconcileHubs({ store, configurationFor: buildConfiguration, fleet, budgetMs: 600_000 });
   const health = tableHealthStore((name) => client(cs, name), client(cs, t.dead), t.health);
-  const deps = { store: health, cache: lruHealthCache(SWEEP_CACHE_DEVICES), rowsOf };
+  const deps = { store: health, cache: lruHealthCache(SWEEP_CACHE_DEVICES) };
   // Live heap: a full collection before each sample, so garbage not yet collected does not count (costs a few % of time).
   const gc = (globalThis as { gc?: () => void }).gc!;
   let peakHeap = 0;

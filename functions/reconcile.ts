@@ -10,7 +10,7 @@ import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 let sweepResumeAt = 0;
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, healthIngest, health } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -24,7 +24,6 @@ async function runPass(context: InvocationContext, trigger: string) {
     sweepSilentDevices: async (deadline) => {
       const sweep = await markSilentOffline({
         store: health,
-        rowsOf: healthIngest.rowsOf,
         cache: lruHealthCache(SWEEP_CACHE_DEVICES),
         hubs: settings.HUBS.map((h) => h.name),
         offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,

@@ -9,7 +9,7 @@ import { createRegistry } from './adapters/iothub/createRegistry';
 import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
-import { rowsOf, tableHealthStore } from './adapters/tables/tableHealthStore';
+import { tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
 import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
@@ -115,7 +115,7 @@ export function getServices(): Services {
     metrics,
     deviceCounts: healthDeviceCounts(health, () => settings.HUBS.map((h) => h.name), hubMetricsDeviceCounts(metrics)),
     health,
-    healthIngest: { store: health, cache: healthCache, rowsOf, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
+    healthIngest: { store: health, cache: healthCache, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),

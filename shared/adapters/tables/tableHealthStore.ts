@@ -41,7 +41,7 @@ function toCounter(row: Row): StoredCounter {
 const lastSeen = (record: DeviceHealth) => new Date(record.lastSeenAt ?? record.lastEventAt);
 
 /** The transaction action for one device's row (the counters it moves are added by the caller). */
-function deviceActions(partition: string, write: DeviceWrite): TransactionAction[] {
+function deviceAction(partition: string, write: DeviceWrite): TransactionAction {
   const { record, placement, previous } = write;
   const row = {
     partitionKey: partition,
@@ -53,12 +53,7 @@ function deviceActions(partition: string, write: DeviceWrite): TransactionAction
     lastSeenAt: lastSeen(record),
     ...writeChunked('record', record),
   };
-  return [previous ? ['update', row, 'Replace', { etag: previous.etag }] : ['create', row]];
-}
-
-/** Rows one device write takes in a transaction (the caller keeps a transaction at or under 100). */
-export function rowsOf(write: DeviceWrite): number {
-  return deviceActions('', write).length;
+  return previous ? ['update', row, 'Replace', { etag: previous.etag }] : ['create', row];
 }
 
 function counterAction(partition: string, counter: CounterWrite): TransactionAction {
@@ -73,27 +68,29 @@ const CONFLICT = new Set([404, 409, 412]);
  * `healthTableName(prefix, hub)` (created when first used).
  */
 export function tableHealthStore(tables: (name: string) => TableClient, deadLetters: TableClient, prefix = 'devicehealth'): HealthStore {
-  const clients = new Map<string, TableClient>();
-  /** The client of the table that holds a partition (the hub is the partition's first part). */
-  const tableOf = (partition: string): TableClient => {
+  // Per hub: the client of its table, and that table's readiness check (a failed create is retried).
+  const hubTables = new Map<string, { client: TableClient; ready: () => Promise<void> }>();
+  const hubTable = (partition: string) => {
     const hub = hubOfPartition(partition);
-    let client = clients.get(hub);
-    if (!client) clients.set(hub, (client = tables(healthTableName(prefix, hub))));
+    let entry = hubTables.get(hub);
+    if (!entry) {
+      const client = tables(healthTableName(prefix, hub));
+      hubTables.set(hub, (entry = { client, ready: tableReady(client) }));
+    }
+    return entry;
+  };
+  /** The table that holds a partition (the hub is the partition's first part), created first if this instance has not yet. */
+  const readyTableOf = async (partition: string) => {
+    const { client, ready } = hubTable(partition);
+    await ready();
     return client;
   };
-  // One readiness check per table client (a failed create is retried on the next call).
-  const ensured = new Map<TableClient, () => Promise<void>>();
-  const ensure = (client: TableClient) => {
-    let ready = ensured.get(client);
-    if (!ready) ensured.set(client, (ready = tableReady(client)));
-    return ready();
-  };
+  const deadLettersReady = tableReady(deadLetters);
 
   /** Up to KEYS_PER_QUERY devices in one query (what is not stored is simply absent). */
-  async function readSome(partition: string, deviceIds: readonly string[]): Promise<StoredDevice[]> {
+  async function readSome(table: TableClient, partition: string, deviceIds: readonly string[]): Promise<StoredDevice[]> {
     const keys = deviceIds.map((id) => `RowKey eq ${quote(deviceRowKey(id))}`).join(' or ');
     const filter = `PartitionKey eq ${quote(partition)} and (${keys})`;
-    const table = tableOf(partition);
     const out: StoredDevice[] = [];
     await tableCall('read device health', async () => {
       for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) out.push(toStored(row));
@@ -103,21 +100,19 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
 
   return {
     async readDevices(partition, deviceIds) {
-      const table = tableOf(partition);
-      await ensure(table);
+      const table = await readyTableOf(partition);
       const queries: string[][] = [];
       for (let i = 0; i < deviceIds.length; i += KEYS_PER_QUERY) queries.push(deviceIds.slice(i, i + KEYS_PER_QUERY));
       const out = new Map<string, StoredDevice>();
       for (let i = 0; i < queries.length; i += READ_PARALLELISM) {
-        const found = await Promise.all(queries.slice(i, i + READ_PARALLELISM).map((ids) => readSome(partition, ids)));
+        const found = await Promise.all(queries.slice(i, i + READ_PARALLELISM).map((ids) => readSome(table, partition, ids)));
         for (const stored of found.flat()) out.set(stored.record.deviceId, stored);
       }
       return out;
     },
 
     async readCounters(partition) {
-      const table = tableOf(partition);
-      await ensure(table);
+      const table = await readyTableOf(partition);
       const out = new Map<string, StoredCounter>();
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${COUNTER_PREFIX} and RowKey lt ${prefixEnd(COUNTER_PREFIX)}`;
       await tableCall('read health counters', async () => {
@@ -127,14 +122,13 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
     },
 
     async write(partition, devices, counters) {
-      const table = tableOf(partition);
-      await ensure(table);
+      const table = await readyTableOf(partition);
       // Sub-responses come in the order of the actions (and only creates name their row), so ETags are read by position.
       const actions: TransactionAction[] = [];
       const deviceAt = new Map<string, number>();
       for (const d of devices) {
         deviceAt.set(d.deviceId, actions.length);
-        actions.push(...deviceActions(partition, d));
+        actions.push(deviceAction(partition, d));
       }
       const counterAt = new Map<string, number>();
       for (const c of counters) {
@@ -157,8 +151,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
     },
 
     async listDevices(partition, configurationId, state, pageSize, continuationToken) {
-      const table = tableOf(partition);
-      await ensure(table);
+      const table = await readyTableOf(partition);
       const filter = state
         ? odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId} and state eq ${state}`
         : odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId}`;
@@ -170,8 +163,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
     },
 
     async *silentDevices(partition, cutoff) {
-      const table = tableOf(partition);
-      await ensure(table);
+      const table = await readyTableOf(partition);
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and lastSeenAt lt ${cutoff} and state ne 'offline'`;
       const rows = table.listEntities<Row>({ queryOptions: { filter } });
       const iterator = rows[Symbol.asyncIterator]();
@@ -184,7 +176,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
 
     async deadLetter(entries) {
       if (entries.length === 0) return;
-      await ensure(deadLetters);
+      await deadLettersReady();
       // Keyed by where the event sits in the Event Hub, so a redelivered batch rewrites, never duplicates.
       const byPartition = new Map<string, TransactionAction[]>();
       for (const e of entries) {

@@ -171,9 +171,7 @@ export function healthDeviceCounts(store: HealthStore, hubs: () => readonly stri
   };
   return {
     async count(deploymentId, revision, only) {
-      const id = configurationIdOf(deploymentId, revision);
-      const counters = await readAllCounters(store, only ?? hubs());
-      return answer(new Map([[id, counters.get(id) ?? new Map<string, StoredCounter[]>()]]), fallback, deploymentId, revision);
+      return answer(await readAllCounters(store, only ?? hubs()), fallback, deploymentId, revision);
     },
     async prefetch() {
       const counters = await readAllCounters(store, hubs());

@@ -39,8 +39,6 @@ const laterOf = (a: string, b: string) => (a > b ? a : b);
 export interface PartitionWriterDeps {
   readonly store: HealthStore;
   readonly cache: HealthCache;
-  /** Rows one device write takes (from the adapter), to keep transactions within the limit. */
-  readonly rowsOf: (write: DeviceWrite) => number;
 }
 
 export async function writePartition(deps: PartitionWriterDeps, partition: string, deviceIds: readonly string[], compute: Compute): Promise<PartitionWriteResult> {
@@ -61,22 +59,22 @@ export async function writePartition(deps: PartitionWriterDeps, partition: strin
         writes.push({ ...update, ...(previous ? { previous } : {}) });
       }
 
-      // Chunks of whole devices plus the counters they move, each at most 100 rows.
+      // Chunks of whole devices (one row each) plus the counters they move, each at most 100 rows.
       let chunk: DeviceWrite[] = [];
-      let rows = 0;
+      let moved = new Set<string>();
       const flush = async () => {
         if (chunk.length === 0) return;
         counters = await commit(deps, partition, chunk, counters);
         written += chunk.length;
         transactions++;
         chunk = [];
-        rows = 0;
+        moved = new Set();
       };
       for (const write of writes) {
-        const need = deps.rowsOf(write) + 2; // at most two counters move per device
-        if (rows + need + configurationsIn(chunk) > MAX_TRANSACTION_ROWS) await flush();
+        const ids = countersOf(write);
+        if (chunk.length + 1 + moved.size + ids.filter((id) => !moved.has(id)).length > MAX_TRANSACTION_ROWS) await flush();
         chunk.push(write);
-        rows += deps.rowsOf(write);
+        for (const id of ids) moved.add(id);
       }
       await flush();
       return { written, transactions, conflicts: attempt - 1 };
@@ -88,8 +86,8 @@ export async function writePartition(deps: PartitionWriterDeps, partition: strin
   }
 }
 
-const configurationsIn = (chunk: readonly DeviceWrite[]) =>
-  new Set(chunk.flatMap((w) => [w.placement.configurationId, w.previous?.placement.configurationId ?? ''].filter(Boolean))).size;
+/** The configurations whose counters a device write updates (where it was and where it is). */
+const countersOf = (w: DeviceWrite) => [w.placement.configurationId, w.previous?.placement.configurationId ?? ''].filter(Boolean);
 
 async function load(deps: PartitionWriterDeps, partition: string, deviceIds: readonly string[]): Promise<Map<string, StoredDevice>> {
   const out = new Map<string, StoredDevice>();

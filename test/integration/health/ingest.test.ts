@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, startAzurite } from '../../../local/azurite';
-import { rowsOf, tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
+import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
 import { healthPartition, hubPartitions } from '../../../shared/domain/health/healthKeys';
 import { AppError } from '../../../shared/errors';
 import { lruHealthCache } from '../../../shared/services/health/healthCache';
@@ -30,7 +30,7 @@ describe('health ingestion into Table storage', () => {
     const n = ++tables;
     const deadLetters = azuriteTable(azurite, `deadletters${n}`);
     const store = tableHealthStore((name) => azuriteTable(azurite, name), deadLetters, `devicehealth${n}`);
-    return { store, deadLetters, cache: lruHealthCache(10_000), rowsOf, offlineAfterSeconds: 600, parallelism: 4 };
+    return { store, deadLetters, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 4 };
   };
 
   const device = async (deps: IngestDeps, deviceId: string, hub = 'weu-hub') => (await deps.store.readDevices(healthPartition(hub, deviceId), [deviceId])).get(deviceId);
@@ -142,7 +142,7 @@ describe('health ingestion into Table storage', () => {
           return result;
         },
       };
-      const deps: IngestDeps = { store, cache: lruHealthCache(10_000), rowsOf, offlineAfterSeconds: 600, parallelism: 1 };
+      const deps: IngestDeps = { store, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 1 };
       const batch = Array.from({ length: 40 }, (_, i) => `edge-${300 + i}`).flatMap(life);
       await assert.rejects(ingestHealth(deps, batch), (error: unknown) => error instanceof AppError && error.retryable);
       proxy.restore();

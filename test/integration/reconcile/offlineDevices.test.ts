@@ -6,7 +6,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
-import { rowsOf, tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
+import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
 import { tableRolloutStatusStore } from '../../../shared/adapters/tables/tableRolloutStatusStore';
 import { lruHealthCache } from '../../../shared/services/health/healthCache';
 import { healthDeviceCounts } from '../../../shared/services/health/healthQueries';
@@ -33,7 +33,7 @@ describe('silent devices are offline, not failed', () => {
     const store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
     const rolloutStatus = tableRolloutStatusStore(azuriteTable(azurite, 'rolloutstatus'));
     const health = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, 'healthdeadletters'));
-    const ingest: IngestDeps = { store: health, cache: lruHealthCache(1000), rowsOf, offlineAfterSeconds: 600, parallelism: 4 };
+    const ingest: IngestDeps = { store: health, cache: lruHealthCache(1000), offlineAfterSeconds: 600, parallelism: 4 };
     const first = newRevision('web', 1, [HUB]);
     await store.create('web', first);
     const devices = ['d1', 'd2', 'd3', 'd4', 'd5'];

@@ -8,7 +8,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { blobPassLease } from '../../../shared/adapters/blobs/blobPassLease';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
-import { rowsOf, tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
+import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
 import { tableRolloutStatusStore } from '../../../shared/adapters/tables/tableRolloutStatusStore';
 import { tableRolloutStore } from '../../../shared/adapters/tables/tableRolloutStore';
 import type { HubSetting } from '../../../shared/config/settings';
@@ -115,7 +115,7 @@ describe('progressive rollouts', () => {
     ];
   };
   const ingest = async (events: ReturnType<typeof device>[]) => {
-    const deps: IngestDeps = { store: stores().health, cache: lruHealthCache(1000), rowsOf, offlineAfterSeconds: 3600, parallelism: 4 };
+    const deps: IngestDeps = { store: stores().health, cache: lruHealthCache(1000), offlineAfterSeconds: 3600, parallelism: 4 };
     await ingestHealth(deps, events.flat());
   };
 
@@ -132,7 +132,7 @@ describe('progressive rollouts', () => {
     await pass(10);
     assert.equal((await rollout('api'))?.phase, 'soaking');
     await ingest([...['c1', 'c2', 'c3'].map((d) => device('weu', d, 'api-r2', 'nginx:1.26', 'running', 20)), device('weu', 'c4', 'api-r2', 'nginx:1.26', 'running', 20)]);
-    await ingestHealth({ store: stores().health, cache: lruHealthCache(10), rowsOf, offlineAfterSeconds: 3600, parallelism: 1 }, [healthEvent('connection-disconnected', { hub: 'weu', deviceId: 'api-r2-c4', version: 9, at: iso(30) })]);
+    await ingestHealth({ store: stores().health, cache: lruHealthCache(10), offlineAfterSeconds: 3600, parallelism: 1 }, [healthEvent('connection-disconnected', { hub: 'weu', deviceId: 'api-r2-c4', version: 9, at: iso(30) })]);
 
     await pass(200);
     assert.equal((await rollout('api'))?.phase, 'soaking', 'the gate cannot pass before the soak ends');
