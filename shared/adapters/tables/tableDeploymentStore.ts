@@ -4,7 +4,7 @@
 // against concurrent writers.
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { AppError, conflict, isAppError, notFound, preconditionFailed } from '../../errors';
-import type { DeploymentHead, DeploymentStore, HubTarget, Page, RevisionRecord, SyncOutcome } from '../../services/deployments/deploymentStore';
+import { alongsideOf, type DeploymentHead, type DeploymentStore, type HubTarget, type Page, type RevisionRecord, type SyncOutcome } from '../../services/deployments/deploymentStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
 
@@ -62,12 +62,15 @@ function hubEntity(t: HubTarget) {
     lastAttemptAt: t.lastAttemptAt ?? '',
     nextAttemptAt: t.nextAttemptAt ?? '',
     appliedRevision: t.appliedRevision ?? NO_REVISION,
+    narrowTo: t.narrowTo ?? '',
+    alongsideRevision: t.alongsideRevision ?? NO_REVISION,
   };
 }
 
 export function toHubTarget(e: Entity): HubTarget {
   const desired = Number(e.desiredRevision);
   const applied = Number(e.appliedRevision);
+  const alongside = Number(e.alongsideRevision ?? NO_REVISION);
   return {
     deploymentId: textProperty(e.partitionKey),
     hub: textProperty(e.hub),
@@ -78,7 +81,17 @@ export function toHubTarget(e: Entity): HubTarget {
     ...(e.lastAttemptAt ? { lastAttemptAt: textProperty(e.lastAttemptAt) } : {}),
     ...(e.nextAttemptAt ? { nextAttemptAt: textProperty(e.nextAttemptAt) } : {}),
     ...(applied !== NO_REVISION ? { appliedRevision: applied } : {}),
+    ...(e.narrowTo ? { narrowTo: textProperty(e.narrowTo) } : {}),
+    ...(alongside !== NO_REVISION ? { alongsideRevision: alongside } : {}),
   };
+}
+
+/** A hub's new pending target for `revision`, narrowed or whole (see HubTarget.narrowTo). */
+function assignedTarget(id: string, hub: string, revision: number, narrowTo: string | null | undefined, existing: HubTarget | undefined): HubTarget {
+  const target = pendingTarget(id, hub, revision);
+  if (!narrowTo) return target;
+  const alongside = alongsideOf(existing, revision);
+  return { ...target, narrowTo, ...(alongside !== undefined ? { alongsideRevision: alongside } : {}) };
 }
 
 const pendingTarget = (deploymentId: string, hub: string, desiredRevision: number | null): HubTarget => ({
@@ -119,11 +132,14 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
     }
   }
 
-  /** Hub rows for a new desired state: selected hubs get the revision, every other known hub gets "remove". */
-  function targetActions(id: string, existing: Entity[], hubs: readonly string[], revision: number | null, keep: readonly string[] = []): TransactionAction[] {
+  /** Hub rows for a new desired state: selected hubs get the revision (some narrowed), every other known hub gets "remove". */
+  function targetActions(id: string, existing: Entity[], hubs: readonly string[], revision: number | null, keep: readonly string[] = [], narrowed: Readonly<Record<string, string>> = {}): TransactionAction[] {
     const wanted = new Set(hubs);
     const kept = new Set(keep);
-    const actions: TransactionAction[] = hubs.filter((hub) => !kept.has(hub)).map((hub) => ['upsert', hubEntity(pendingTarget(id, hub, revision)), 'Replace']);
+    const before = new Map(existing.map((row) => [String(row.hub), toHubTarget(row)]));
+    const actions: TransactionAction[] = hubs
+      .filter((hub) => !kept.has(hub))
+      .map((hub) => ['upsert', hubEntity(revision === null ? pendingTarget(id, hub, null) : assignedTarget(id, hub, revision, narrowed[hub], before.get(hub))), 'Replace']);
     for (const row of existing) {
       const hub = String(row.hub);
       if (!wanted.has(hub)) actions.push(['upsert', hubEntity(pendingTarget(id, hub, null)), 'Replace']);
@@ -139,7 +155,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       const existing = await readHead(id);
       if (existing) throw conflict(`deployment '${id}' already exists`, 'DeploymentExists');
       await submit(
-        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number, first.keep)],
+        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number, first.keep, first.narrowed)],
         'create deployment',
       );
       return head;
@@ -157,7 +173,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         [
           ['update', headEntity(updated), 'Replace', { etag: current.etag }],
           ['create', revisionEntity(next.revision)],
-          ...targetActions(id, await hubRows(id), next.hubs, next.revision.number, next.keep),
+          ...targetActions(id, await hubRows(id), next.hubs, next.revision.number, next.keep, next.narrowed),
         ],
         'add revision',
       );
@@ -189,8 +205,14 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
     async assignHubs(id, revision, hubs) {
       const current = await readHead(id);
       if (!current || current.deletedAt || toHead(current).currentRevision !== revision) return false;
-      const has = new Set((await hubRows(id)).map(toHubTarget).filter((t) => t.desiredRevision === revision).map((t) => t.hub));
-      const changes = hubs.filter((h) => !has.has(h)).map((h): TransactionAction => ['upsert', hubEntity(pendingTarget(id, h, revision)), 'Replace']);
+      const existing = new Map((await hubRows(id)).map(toHubTarget).map((t) => [t.hub, t]));
+      const asAsked = ({ hub, narrowTo }: { hub: string; narrowTo: string | null }) => {
+        const t = existing.get(hub);
+        return t?.desiredRevision === revision && (t.narrowTo ?? null) === narrowTo;
+      };
+      const changes = hubs
+        .filter((a) => !asAsked(a))
+        .map((a): TransactionAction => ['upsert', hubEntity(assignedTarget(id, a.hub, revision, a.narrowTo, existing.get(a.hub))), 'Replace']);
       if (!changes.length) return false;
       try {
         // The unchanged head's ETag guards against a new revision committed meanwhile.

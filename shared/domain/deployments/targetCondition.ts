@@ -84,6 +84,12 @@ export function parseTargetCondition(text: string, pointer = '/target/condition'
   return invalid('The target condition', [issue], 'InvalidTargetCondition');
 }
 
+/** `a OR b OR ...`, each operand kept whole (the devices of several rollout waves inside one hub). */
+export function anyOf(first: TargetCondition, ...rest: TargetCondition[]): TargetCondition {
+  const node = rest.reduce<ConditionNode>((left, c) => ({ kind: 'or', left, right: c.node }), first.node);
+  return new TargetCondition(TOKEN, node);
+}
+
 /** `a AND b AND ...`, each operand kept whole: narrowing can only ever shrink the set of devices. */
 export function allOf(first: TargetCondition, ...rest: TargetCondition[]): TargetCondition {
   const node = rest.reduce<ConditionNode>((left, c) => ({ kind: 'and', left, right: c.node }), first.node);

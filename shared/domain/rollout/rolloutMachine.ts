@@ -8,7 +8,7 @@ import { conflict } from '../../errors';
 import { fail, ok, type Result } from '../deployments/result';
 import type { DeviceCounts } from './conditions';
 import { type GateFigures, gateFigures, type GateVerdict, judgeGate } from './gate';
-import type { GateSpec, RolloutSpec, WavePlan } from './rolloutSpec';
+import { type GateSpec, hubsReached, type RolloutSpec, type WavePlan } from './rolloutSpec';
 
 export type RolloutPhase = 'applying' | 'soaking' | 'paused' | 'rollingBack' | 'rolledBack' | 'completed' | 'superseded';
 export type RolloutCommand = 'pause' | 'resume' | 'abort' | 'promote';
@@ -84,7 +84,7 @@ export function startRollout(args: { deploymentId: string; revision: number; fro
     rollbackRevision: null,
     startedAt: at,
     updatedAt: at,
-    history: [{ at, from: null, to: 'applying', wave: 0, reason: 'Started', message: `revision ${args.revision}: wave '${first.name}' (${first.hubs.join(', ') || 'no hubs'})` }],
+    history: [{ at, from: null, to: 'applying', wave: 0, reason: 'Started', message: `revision ${args.revision}: ${describeWave(first)}` }],
   };
 }
 
@@ -92,7 +92,13 @@ function nextWave(state: RolloutState, now: Date, reason: string, message: strin
   const base = { soakUntil: null, paused: null };
   if (state.wave + 1 >= state.plan.waves.length) return transition(state, { ...base, phase: 'completed' }, now, reason, `${message}; every wave done`, figures);
   const next = state.plan.waves[state.wave + 1]!;
-  return transition(state, { ...base, phase: 'applying', wave: state.wave + 1 }, now, reason, `${message}; wave '${next.name}' (${next.hubs.join(', ') || 'no hubs'}) starts`, figures);
+  return transition(state, { ...base, phase: 'applying', wave: state.wave + 1 }, now, reason, `${message}; ${describeWave(next)} starts`, figures);
+}
+
+/** `wave 'canary' (weu, eus; devices ring=canary)` for the timeline. */
+function describeWave(wave: WavePlan): string {
+  const devices = wave.devices ? `; devices ${Object.entries(wave.devices).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(', ')}` : '';
+  return `wave '${wave.name}' (${wave.hubs.join(', ') || 'no hubs'}${devices})`;
 }
 
 function gateFailed(state: RolloutState, from: 'applying' | 'soaking', verdict: GateVerdict, figures: GateFigures, now: Date): RolloutState {
@@ -165,8 +171,12 @@ export function markSuperseded(state: RolloutState, byRevision: number, now: Dat
   return transition(state, { phase: 'superseded', soakUntil: null, paused: null }, now, 'Superseded', `revision ${byRevision} replaced revision ${state.revision} before the rollout finished`);
 }
 
-/** Which hubs should hold the rollout's revision now: every hub of the waves reached so far. */
-export function reachedHubs(state: RolloutState): string[] {
-  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack') return [];
-  return state.plan.waves.slice(0, state.wave + 1).flatMap((w) => w.hubs);
+/**
+ * Which hubs should hold the rollout's revision now (every hub of the waves
+ * reached so far), each with the condition its devices are narrowed to, or null
+ * for the whole hub.
+ */
+export function reachedHubs(state: RolloutState): Map<string, string | null> {
+  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack') return new Map();
+  return hubsReached(state.plan.waves, state.wave);
 }

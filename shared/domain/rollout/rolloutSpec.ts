@@ -2,6 +2,8 @@
 // and gated on the ingested health of its devices before the next one starts.
 import { z } from 'zod';
 import { hubSelectorSchema, type SelectableHub, selectHubs } from '../deployments/hubSelector';
+import { type DeviceSelector, deviceSelectorSchema, selectorToCondition } from '../deployments/selector';
+import { anyOf } from '../deployments/targetCondition';
 
 const WAVE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -9,6 +11,11 @@ export const waveSchema = z
   .strictObject({
     name: z.string().regex(WAVE_NAME, 'must be 1-63 lowercase letters, digits or dashes').meta({ example: 'canary' }),
     hubSelector: hubSelectorSchema.meta({ description: 'The hubs of this wave (among the hubs the deployment selects); a hub belongs to the first wave that selects it' }),
+    deviceSelector: deviceSelectorSchema.optional().meta({
+      description:
+        "Narrows the wave to these devices of its hubs (tags, as in target.selector): they get the revision while the hub's other devices keep the previous one, until a later wave without deviceSelector takes the whole hub",
+      example: { ring: 'canary' },
+    }),
     soakSeconds: z
       .int()
       .min(0)
@@ -44,6 +51,10 @@ export const rolloutSchema = z
           if (seen.has(w.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `wave name '${w.name}' is used twice` });
           seen.add(w.name);
         });
+        const last = waves.length - 1;
+        if (waves[last]?.deviceSelector) {
+          ctx.addIssue({ code: 'custom', path: [last, 'deviceSelector'], message: 'the last wave takes whole hubs: a rollout must end with every targeted device on the revision' });
+        }
       }),
     gate: gateSchema,
     onFailure: z.enum(['pause', 'rollback']).default('pause').meta({ description: 'pause: wait for a person (resume or abort); rollback: every hub that got the revision goes back to the previous one' }),
@@ -56,19 +67,24 @@ export interface WavePlan {
   readonly name: string;
   readonly hubs: readonly string[];
   readonly soakSeconds: number;
+  /** Only these devices of the wave's hubs get the revision (the rest keep the previous one until a whole-hub wave). */
+  readonly devices?: DeviceSelector;
 }
 
 /**
  * The hubs of each wave, from the hubs the deployment selects: a hub goes to the
- * first wave whose selector matches it; hubs no wave selects go with the last wave,
- * so a rollout never leaves a selected hub out.
+ * first wave without a deviceSelector that selects it (it is whole from then on),
+ * and before that to every narrowed wave that selects it; hubs no wave takes
+ * whole go with the last wave (never narrowed), so a rollout never leaves a
+ * selected hub or device out.
  */
 export function planWaves(rollout: RolloutSpec, selected: readonly SelectableHub[]): WavePlan[] {
   const placed = new Set<string>();
-  const plans = rollout.waves.map((wave) => {
+  const plans = rollout.waves.map((wave): WavePlan => {
     const hubs = selectHubs(wave.hubSelector, selected)
       .map((h) => h.name)
       .filter((h) => !placed.has(h));
+    if (wave.deviceSelector) return { name: wave.name, hubs, soakSeconds: wave.soakSeconds, devices: wave.deviceSelector };
     hubs.forEach((h) => placed.add(h));
     return { name: wave.name, hubs, soakSeconds: wave.soakSeconds };
   });
@@ -76,6 +92,29 @@ export function planWaves(rollout: RolloutSpec, selected: readonly SelectableHub
   const last = plans[plans.length - 1]!;
   plans[plans.length - 1] = { ...last, hubs: [...last.hubs, ...rest] };
   return plans;
+}
+
+/**
+ * What each hub holds once the rollout reached wave `upTo`: null for the whole
+ * hub, else the target-condition text its devices are narrowed to (the OR of
+ * every narrowed wave reached that named the hub). Hubs of later waves are absent.
+ */
+export function hubsReached(waves: readonly WavePlan[], upTo: number): Map<string, string | null> {
+  const reached = new Map<string, DeviceSelector[] | null>(); // in wave order; null: the whole hub
+  for (const wave of waves.slice(0, upTo + 1)) {
+    for (const hub of wave.hubs) {
+      const before = reached.get(hub);
+      if (!wave.devices) reached.set(hub, null);
+      else if (before !== null) reached.set(hub, [...(before ?? []), wave.devices]);
+    }
+  }
+  return new Map(
+    [...reached].map(([hub, selectors]) => {
+      if (!selectors) return [hub, null];
+      const [first, ...rest] = selectors.map(selectorToCondition);
+      return [hub, anyOf(first!, ...rest).text];
+    }),
+  );
 }
 
 /** A revision rolls out wave by wave when its spec asks for it; a rollback revision always goes everywhere at once. */

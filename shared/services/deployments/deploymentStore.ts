@@ -33,6 +33,29 @@ export interface HubTarget {
   readonly lastAttemptAt?: string;
   readonly nextAttemptAt?: string;
   readonly appliedRevision?: number;
+  /**
+   * A progressive rollout's narrowed wave: only the devices matching this
+   * target condition (ANDed with the revision's own) get desiredRevision ...
+   */
+  readonly narrowTo?: string;
+  /** ... while the hub's other devices keep this revision: its configuration stays on the hub until the hub is whole. */
+  readonly alongsideRevision?: number;
+}
+
+/** A hub a rollout reached, with the condition its devices are narrowed to (null: the whole hub). */
+export interface HubAssignment {
+  readonly hub: string;
+  readonly narrowTo: string | null;
+}
+
+/**
+ * What a hub's other devices keep while it moves to a narrowed revision: what
+ * they ran before (a hub already narrowed keeps what it kept).
+ */
+export function alongsideOf(existing: HubTarget | undefined, revision: number): number | undefined {
+  if (!existing || existing.desiredRevision === null) return undefined;
+  if (existing.desiredRevision === revision || existing.alongsideRevision !== undefined) return existing.alongsideRevision;
+  return existing.desiredRevision;
 }
 
 export interface Page<T> {
@@ -50,6 +73,8 @@ export interface NewRevision {
    * them at the previous revision until their wave); they are not set to remove either.
    */
   readonly keep?: readonly string[];
+  /** Hubs among `hubs` that get the revision for some devices only: hub -> target condition text (see HubTarget.narrowTo). */
+  readonly narrowed?: Readonly<Record<string, string>>;
 }
 
 export interface SyncOutcome {
@@ -70,10 +95,11 @@ export interface DeploymentStore {
    */
   retarget(id: string, revision: number, hubs: readonly string[]): Promise<boolean>;
   /**
-   * Points the given hubs at the current revision (a rollout reached their wave);
-   * hubs already there keep their sync state. Ignored when the head moved on (false).
+   * Points the given hubs at the current revision (a rollout reached their wave),
+   * narrowed or whole; hubs already there as asked keep their sync state.
+   * Ignored when the head moved on (false).
    */
-  assignHubs(id: string, revision: number, hubs: readonly string[]): Promise<boolean>;
+  assignHubs(id: string, revision: number, hubs: readonly HubAssignment[]): Promise<boolean>;
   /** Marks the deployment deleted and sets every hub target to remove its configurations. */
   markDeleted(id: string, expectedRevision: number | undefined, at: string): Promise<DeploymentHead>;
   get(id: string): Promise<DeploymentHead | undefined>;

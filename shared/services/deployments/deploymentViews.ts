@@ -37,6 +37,11 @@ export const hubTargetViewSchema = z
     lastError: syncError.nullable(),
     lastAttemptAt: isoTime.nullable(),
     nextAttemptAt: isoTime.nullable(),
+    narrowTo: z
+      .string()
+      .nullable()
+      .meta({ description: "A rollout wave holds this hub's new revision to these devices (ANDed with the target condition); null: every targeted device", example: "tags.ring='canary'" }),
+    alongsideRevision: z.int().nullable().meta({ description: "While narrowed: the revision the hub's other devices keep" }),
   })
   .meta({ id: 'HubSync' });
 export type HubTargetView = z.infer<typeof hubTargetViewSchema>;
@@ -92,6 +97,8 @@ export function hubTargetView(t: HubTarget): HubTargetView {
     lastError: t.lastError ?? null,
     lastAttemptAt: t.lastAttemptAt ?? null,
     nextAttemptAt: t.nextAttemptAt ?? null,
+    narrowTo: t.narrowTo ?? null,
+    alongsideRevision: t.alongsideRevision ?? null,
   };
 }
 

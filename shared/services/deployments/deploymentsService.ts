@@ -10,7 +10,7 @@ import type { Result } from '../../domain/deployments/result';
 import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
 import { AppError, badRequest, notFound } from '../../errors';
 import type { RolloutStore } from '../rollout/rolloutStore';
-import { heldBackHubs, recordRolloutStart, rolloutPlan } from '../rollout/startRollouts';
+import { firstWave, recordRolloutStart, rolloutPlan } from '../rollout/startRollouts';
 import type { ConfigurationFor } from './configurationFor';
 import type { DeploymentStore, Page, RevisionRecord } from './deploymentStore';
 import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, revisionETag, type RevisionView, revisionView } from './deploymentViews';
@@ -87,7 +87,7 @@ export async function createDeployment(deps: DeploymentsDeps, body: string, cont
   const hubs = chooseHubs(parsed.spec, deps.hubSettings);
   const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create' }, hubs, now);
   const plan = rolloutPlan(revision, selectHubs(parsed.spec.hubSelector, deps.hubSettings));
-  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, keep: heldBackHubs(plan) });
+  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan) });
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: parsed.id, revision: 1, revisionBefore: null, plan, now });
   return converge(deps, parsed.id, deploymentView(head, revision));
 }
@@ -99,7 +99,7 @@ export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevi
   const revision = revisionRecord(id, expectedRevision + 1, spec, normalized, cause, hubs, now);
   // A progressive rollout: only the first wave's hubs get the revision now, the reconciler moves it on.
   const plan = rolloutPlan(revision, selectHubs(spec.hubSelector, deps.hubSettings));
-  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, keep: heldBackHubs(plan) });
+  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, ...firstWave(plan) });
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: id, revision: revision.number, revisionBefore: expectedRevision, plan, now });
   return converge(deps, id, deploymentView(head, revision));
 }

@@ -8,6 +8,7 @@ import type { DeploymentStore, HubTarget } from './deploymentStore';
 import type { HubFleet } from './hubRuntime';
 import type { BackoffOptions } from './nextAttempt';
 import { revisionMemo, syncOutcome } from './syncOutcome';
+import { targetConfigurations } from './targetConfigurations';
 
 export interface HubOutcome {
   readonly hub: string;
@@ -51,19 +52,17 @@ export async function fanOut(deploymentId: string, targets: readonly HubTarget[]
     if (!hub) {
       result = { state: 'failed', error: { code: 'HubNotConfigured', message: `hub '${target.hub}' is not in the HUBS setting` }, actions: [] };
     } else {
-      const stored = target.desiredRevision === null ? undefined : await revision(deploymentId, target.desiredRevision);
-      const built = stored ? deps.configurationFor(stored) : undefined;
-      if (target.desiredRevision !== null && !stored) {
-        result = { state: 'failed', error: { code: 'RevisionMissing', message: `revision ${target.desiredRevision} is not stored` }, actions: [] };
-      } else if (built && !built.ok) {
-        result = { state: 'failed', error: { code: built.error.code, message: built.error.message }, actions: [] };
+      const wanted = await targetConfigurations(target, revision, deps.configurationFor);
+      if (!wanted.ok) {
+        result = { state: 'failed', error: wanted.error, actions: [] };
       } else {
-        result = await syncHub(deploymentId, built?.value, {
+        const syncDeps = {
           configurations: hub.configurations,
           limiter: hub.limiter,
           maxConfigurations: deps.fleet.maxConfigurations,
           ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}),
-        });
+        };
+        result = await syncHub(deploymentId, wanted.desired, syncDeps, undefined, wanted.keep);
       }
     }
     const recorded = await deps.store.recordSync(deploymentId, target.hub, target.desiredRevision, syncOutcome(result, target, now(), deps.backoff));

@@ -54,6 +54,11 @@ const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
   canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
 
 /**
+ * `keep`: other configurations of the deployment the hub must hold too (while a
+ * rollout wave narrows `desired` to some devices, the rest keep the previous
+ * revision's). They are ensured like `desired`, but `desired` must stay the
+ * newest: on equal priority IoT Hub gives a device the most recently created.
+ *
  * `snapshot`: the hub's configurations as the caller just listed them. The
  * reconciler lists each hub once per pass and syncs every deployment from that
  * list (configuration reads count against the same 20/min/unit as writes).
@@ -63,6 +68,7 @@ export async function syncHub(
   desired: ConfigurationSpec | undefined,
   deps: HubSyncDeps,
   snapshot?: readonly HubConfiguration[],
+  keep: readonly ConfigurationSpec[] = [],
 ): Promise<HubSyncResult> {
   const actions: SyncAction[] = [];
   const call = <T>(operation: () => Promise<T>) =>
@@ -71,17 +77,57 @@ export async function syncHub(
   try {
     const existing = snapshot ? [...snapshot] : await call(() => deps.configurations.list());
     const mine = existing.filter((c) => isManagedBy(c, deploymentId));
-    const superseded = mine.filter((c) => c.id !== desired?.id);
 
     if (!desired) {
-      for (const c of superseded) {
+      for (const c of mine) {
         await call(() => deps.configurations.delete(c.id));
         actions.push({ op: 'delete', configurationId: c.id, reason: 'deployment removed from this hub' });
       }
       return { state: 'removed', actions };
     }
 
-    const current = existing.find((c) => c.id === desired.id);
+    const kept = new Set(keep.map((k) => k.id));
+    const superseded = mine.filter((c) => c.id !== desired.id && !kept.has(c.id));
+    let count = existing.length;
+    /** Deleting superseded configurations waits until the new ones exist, except when the hub is full: then they make the room. */
+    const makeRoom = async () => {
+      while (count >= deps.maxConfigurations && superseded.length) {
+        const victim = superseded.shift()!;
+        await call(() => deps.configurations.delete(victim.id));
+        actions.push({ op: 'delete', configurationId: victim.id, reason: 'superseded; made room under the hub configuration limit' });
+        count--;
+      }
+      if (count >= deps.maxConfigurations) {
+        throw new AppError('HubConfigurationLimitReached', 409, `the hub already holds ${count} configurations (limit ${deps.maxConfigurations}); delete unused deployments to make room`, { retryable: false });
+      }
+    };
+
+    // What the hub's other devices keep comes first: if it has to be made again, the desired one is made after it.
+    let keptRemade = false;
+    for (const k of keep) {
+      const have = existing.find((c) => c.id === k.id);
+      if (!have) {
+        await makeRoom();
+        await createOrAccept(k, deps.configurations, call);
+        actions.push({ op: 'create', configurationId: k.id, reason: 'missing on the hub (kept for the devices outside the rollout wave)' });
+        count++;
+        keptRemade = true;
+      } else {
+        const reason = drifted(have, k);
+        if (reason) {
+          await call(() => deps.configurations.update(k, have.etag));
+          actions.push({ op: 'update', configurationId: k.id, reason });
+        }
+      }
+    }
+
+    let current = existing.find((c) => c.id === desired.id);
+    if (current && keptRemade && sameContent(current, desired)) {
+      await call(() => deps.configurations.delete(desired.id));
+      actions.push({ op: 'delete', configurationId: desired.id, reason: 'made again after the configuration it narrows, so that it stays the newest' });
+      count--;
+      current = undefined;
+    }
     if (current) {
       if (!sameContent(current, desired)) {
         return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
@@ -92,18 +138,7 @@ export async function syncHub(
         actions.push({ op: 'update', configurationId: desired.id, reason });
       }
     } else {
-      // Deleting superseded configurations waits until the new one exists,
-      // except when the hub is full: then they make the room.
-      let count = existing.length;
-      while (count >= deps.maxConfigurations && superseded.length) {
-        const victim = superseded.shift()!;
-        await call(() => deps.configurations.delete(victim.id));
-        actions.push({ op: 'delete', configurationId: victim.id, reason: 'superseded; made room under the hub configuration limit' });
-        count--;
-      }
-      if (count >= deps.maxConfigurations) {
-        return failed('HubConfigurationLimitReached', `the hub already holds ${count} configurations (limit ${deps.maxConfigurations}); delete unused deployments to make room`, actions);
-      }
+      await makeRoom();
       await createOrAccept(desired, deps.configurations, call);
       actions.push({ op: 'create', configurationId: desired.id, reason: 'missing on the hub' });
     }

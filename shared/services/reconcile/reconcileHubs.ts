@@ -19,6 +19,7 @@ import type { HubConfiguration } from '../hubs/hubConfigurations';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import { hubCall } from '../hubs/hubCall';
 import { type SyncAction, syncHub } from '../hubs/syncHub';
+import { targetConfigurations } from '../deployments/targetConfigurations';
 import { isProgressive } from '../../domain/rollout/rolloutSpec';
 import type { RolloutStore } from '../rollout/rolloutStore';
 
@@ -113,19 +114,18 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
         skippedUntilLater++;
         continue;
       }
-      const stored = target.desiredRevision === null ? undefined : await revision(target.deploymentId, target.desiredRevision);
-      if (target.desiredRevision !== null && !stored) continue;
-      const built = stored ? deps.configurationFor(stored) : undefined;
-      if (built && !built.ok) {
-        failures.push({ deploymentId: target.deploymentId, state: 'failed', code: built.error.code, message: built.error.message });
+      const wanted = await targetConfigurations(target, revision, deps.configurationFor);
+      if (!wanted.ok) {
+        if (!wanted.missing) failures.push({ deploymentId: target.deploymentId, state: 'failed', ...wanted.error });
         continue;
       }
-      const desired = built?.value;
-      const result = await syncHub(target.deploymentId, desired, { configurations: hub.configurations, limiter: hub.limiter, maxConfigurations: deps.fleet.maxConfigurations }, configs);
+      const { desired, keep } = wanted;
+      const result = await syncHub(target.deploymentId, desired, { configurations: hub.configurations, limiter: hub.limiter, maxConfigurations: deps.fleet.maxConfigurations }, configs, keep);
       // Keep the snapshot true for the next deployment (the hub limit counts every configuration).
       const deleted = new Set(result.actions.filter((a) => a.op === 'delete').map((a) => a.configurationId));
-      configs = configs.filter((c) => !deleted.has(c.id));
-      if (desired && result.actions.some((a) => a.op === 'create')) configs.push({ ...desired, etag: '' });
+      const made = new Set(result.actions.filter((a) => a.op === 'create').map((a) => a.configurationId));
+      configs = configs.filter((c) => !deleted.has(c.id) && !made.has(c.id));
+      for (const c of [...keep, ...(desired ? [desired] : [])]) if (made.has(c.id)) configs.push({ ...c, etag: '' });
       actions.push(...result.actions.map((a) => ({ ...a, deploymentId: target.deploymentId })));
 
       const changed = result.state !== target.state || result.actions.length > 0 || target.lastError !== undefined;

@@ -79,12 +79,15 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
 
     let mine = targets.filter((t) => t.deploymentId === head.id);
     // Level-triggered: every hub of the waves reached so far holds the revision (synced now, not at the next pass).
+    // A hub of a narrowed wave holds the revision for those devices only, until a whole-hub wave widens it.
     const assignReached = async (state: RolloutState) => {
-      const missing = reachedHubs(state).filter((hub) => !mine.some((t) => t.hub === hub && t.desiredRevision === revision.number));
+      const missing = [...reachedHubs(state)]
+        .filter(([hub, narrowTo]) => !mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && (t.narrowTo ?? null) === narrowTo))
+        .map(([hub, narrowTo]) => ({ hub, narrowTo }));
       if (!missing.length || !(await deps.store.assignHubs(head.id, revision.number, missing))) return;
       hubsAssigned += missing.length;
       mine = await deps.store.hubTargets(head.id);
-      await fanOut(head.id, mine.filter((t) => missing.includes(t.hub)), { store: deps.store, fleet: deps.fleet, configurationFor: deps.configurationFor, now: deps.now });
+      await fanOut(head.id, mine.filter((t) => missing.some((m) => m.hub === t.hub)), { store: deps.store, fleet: deps.fleet, configurationFor: deps.configurationFor, now: deps.now });
       mine = await deps.store.hubTargets(head.id);
     };
     await assignReached(stored.state);

@@ -4,7 +4,7 @@
 // rollout's state is missing (a crash between the two writes).
 import type { SelectableHub } from '../../domain/deployments/hubSelector';
 import { isActive, type RolloutPlan, type RolloutState, startRollout } from '../../domain/rollout/rolloutMachine';
-import { isProgressive, planWaves } from '../../domain/rollout/rolloutSpec';
+import { hubsReached, isProgressive, planWaves } from '../../domain/rollout/rolloutSpec';
 import type { RevisionRecord } from '../deployments/deploymentStore';
 import type { RolloutStore, StoredRollout } from './rolloutStore';
 
@@ -14,9 +14,17 @@ export function rolloutPlan(revision: Pick<RevisionRecord, 'spec' | 'cause'>, se
   return { waves: planWaves(rollout, selected), gate: rollout.gate, onFailure: rollout.onFailure };
 }
 
-/** Hubs that keep what they run until their wave comes: every selected hub outside the first wave. */
-export function heldBackHubs(plan: RolloutPlan | undefined): string[] {
-  return plan ? plan.waves.slice(1).flatMap((w) => w.hubs) : [];
+/**
+ * How a revision's hubs start when it is committed: `keep` holds every hub the
+ * first wave does not reach (it keeps what it runs until its wave comes);
+ * `narrowed` the first wave's hubs that get the revision for some devices only.
+ */
+export function firstWave(plan: RolloutPlan | undefined): { keep: string[]; narrowed: Record<string, string> } {
+  if (!plan) return { keep: [], narrowed: {} };
+  const reached = hubsReached(plan.waves, 0);
+  const keep = [...new Set(plan.waves.flatMap((w) => w.hubs))].filter((hub) => !reached.has(hub));
+  const narrowed = Object.fromEntries([...reached].flatMap(([hub, condition]) => (condition === null ? [] : [[hub, condition] as const])));
+  return { keep, narrowed };
 }
 
 /**

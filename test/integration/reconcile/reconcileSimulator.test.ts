@@ -94,6 +94,33 @@ describe('reconcile pass against the IoT Hub simulator (real SDK)', () => {
     assert.deepEqual(ids('weu'), ['someone-elses', 'web-r2'], 'the superseded and the orphaned managed configurations are gone');
   });
 
+  it('narrows a revision to tagged devices beside the previous one: IoT Hub gives those devices the newest, the rest keep theirs', async () => {
+    await cleanHubs();
+    const { store, pass } = fresh();
+    const registry = registries.get('weu')!;
+    const [canary, other] = [...sim('weu').devices.keys()].sort();
+    await registry.updateTwin(canary!, { tags: { ring: 'canary' } }, '*');
+    await registry.updateTwin(other!, { tags: { ring: 'broad' } }, '*');
+    /** The configuration IoT Hub applied to a device's $edgeAgent, read back through the SDK. */
+    const applied = async (deviceId: string) => {
+      const twin = (await registry.getModuleTwin(deviceId, '$edgeAgent')).responseBody as unknown as { configurations?: Record<string, { status: string }> };
+      return Object.entries(twin.configurations ?? {}).filter(([, c]) => c.status === 'Applied').map(([id]) => id);
+    };
+    const everyRing = { condition: "tags.ring IN ['canary','broad']" };
+
+    await store.create('cam', newRevision('cam', 1, ['weu'], everyRing));
+    await pass();
+    await store.addRevision('cam', 1, { ...newRevision('cam', 2, ['weu'], { ...everyRing, image: 'nginx:1.26' }), narrowed: { weu: "tags.ring='canary'" } });
+    await pass();
+    assert.deepEqual(ids('weu'), ['cam-r1', 'cam-r2']);
+    assert.deepEqual([await applied(canary!), await applied(other!)], [['cam-r2'], ['cam-r1']]);
+
+    assert.ok(await store.assignHubs('cam', 2, [{ hub: 'weu', narrowTo: null }]));
+    await pass();
+    assert.deepEqual(ids('weu'), ['cam-r2'], 'widened, and the kept revision removed');
+    assert.deepEqual([await applied(canary!), await applied(other!)], [['cam-r2'], ['cam-r2']]);
+  });
+
   it('records a clear error when the hub has no room, then applies once there is', async () => {
     await cleanHubs();
     const { store, pass } = fresh();

@@ -198,6 +198,73 @@ describe('progressive rollouts', () => {
     assert.deepEqual(configs('eus', 'web'), ['web-r3']);
   });
 
+  // The canary wave narrowed to tags.ring='canary' inside the canary hub: the hub holds the new revision for those
+  // devices and keeps the previous one for the rest, until the next wave takes the whole hub.
+  const canaryDevicesFirst = (onFailure: 'pause' | 'rollback') => ({
+    ...twoWaves(onFailure),
+    waves: [
+      { name: 'canary-devices', hubSelector: { labels: { ring: 'canary' } }, deviceSelector: { ring: 'canary' }, soakSeconds: 300 },
+      ...twoWaves(onFailure).waves,
+    ],
+  });
+  /** The canary hub's calls about this deployment (earlier tests' deployments live on in the same tables). */
+  const ringCalls = () => hubs[0]!.calls.filter((c) => / ring-r/.test(c));
+  const condition = (hub: string, id: string) => hubs.find((h) => h.hub === hub)!.configs.get(id)?.targetCondition;
+
+  it('narrows a wave to tagged devices: the hub keeps the previous revision for the rest until a whole-hub wave', async () => {
+    hubs = [new MemoryHub('weu'), new MemoryHub('eus')];
+    clock = T0;
+    await createDeployment(deps(), body('ring', 'nginx:1.25'), 'application/json');
+    const change = await replaceDeployment(deps(), 'ring', 1, body('ring', 'nginx:1.26', canaryDevicesFirst('rollback')), 'application/json');
+    assert.deepEqual(configs('weu', 'ring'), ['ring-r1', 'ring-r2'], 'the canary hub holds both revisions');
+    assert.equal(condition('weu', 'ring-r2'), "tags.env='prod' AND tags.ring='canary'", 'the new one for the canary devices only');
+    assert.equal(condition('weu', 'ring-r1'), "tags.env='prod'", 'the previous one, older, for the rest');
+    assert.deepEqual(configs('eus', 'ring'), ['ring-r1']);
+    const weu = change.hubs.find((h) => h.hub === 'weu');
+    assert.deepEqual([weu?.desiredRevision, weu?.narrowTo, weu?.alongsideRevision], [2, "tags.ring='canary'", 1]);
+
+    // The kept configuration deleted behind the app's back comes back, and the narrowed one is made again after it:
+    // on equal priority IoT Hub gives a device the newest, which must stay the canary's.
+    hubs[0]!.configs.delete('ring-r1');
+    hubs[0]!.calls.length = 0;
+    await pass(10);
+    assert.deepEqual(ringCalls(), ['create ring-r1', 'delete ring-r2', 'create ring-r2']);
+    assert.equal((await rollout('ring'))?.phase, 'soaking');
+
+    await ingest(['c1', 'c2'].map((d) => device('weu', d, 'ring-r2', 'nginx:1.26', 'running', 20)));
+    hubs[0]!.calls.length = 0;
+    await pass(320);
+    const state = await rollout('ring');
+    assert.deepEqual([state?.phase, state?.wave], ['applying', 1]);
+    assert.deepEqual(configs('weu', 'ring'), ['ring-r2'], 'the whole-hub wave widens the revision and drops the kept one');
+    assert.equal(condition('weu', 'ring-r2'), "tags.env='prod'");
+    assert.deepEqual(ringCalls(), ['update ring-r2', 'delete ring-r1'], 'widened before the kept one goes, so no device is left without');
+    assert.deepEqual(configs('eus', 'ring'), ['ring-r1'], 'later waves still wait');
+    const target = (await stores().store.hubTargets('ring')).find((t) => t.hub === 'weu');
+    assert.deepEqual([target?.narrowTo, target?.alongsideRevision], [undefined, undefined]);
+
+    await pass(330);
+    await pass(640);
+    assert.deepEqual([(await rollout('ring'))?.wave, configs('eus', 'ring')], [2, ['ring-r2']]);
+  });
+
+  it('rolls back from a narrowed canary: the revision never reaches the hub\'s other devices nor later waves', async () => {
+    hubs = [new MemoryHub('weu'), new MemoryHub('eus')];
+    clock = T0;
+    await createDeployment(deps(), body('ringbad', 'nginx:1.25'), 'application/json');
+    await replaceDeployment(deps(), 'ringbad', 1, body('ringbad', 'nginx:bad', canaryDevicesFirst('rollback')), 'application/json');
+    await pass(10);
+    await ingest(['c1', 'c2', 'c3'].map((d) => device('weu', d, 'ringbad-r2', 'nginx:bad', 'failed', 20)));
+    await pass(60);
+    const state = await rollout('ringbad');
+    assert.deepEqual([state?.phase, state?.wave, state?.rollbackRevision], ['rolledBack', 0, 3]);
+    assert.deepEqual([configs('weu', 'ringbad'), configs('eus', 'ringbad')], [['ringbad-r3'], ['ringbad-r3']]);
+    assert.ok(!hubs[0]!.calls.includes('update ringbad-r2'), 'the bad revision was never widened to the whole canary hub');
+    assert.ok(!created('eus').includes('create ringbad-r2'));
+    const targets = await stores().store.hubTargets('ringbad');
+    assert.ok(targets.every((t) => t.desiredRevision === 3 && t.narrowTo === undefined && t.alongsideRevision === undefined));
+  });
+
   it('lets a person pause, resume, promote and abort', async () => {
     hubs = [new MemoryHub('weu'), new MemoryHub('eus')];
     clock = T0;
