@@ -7,6 +7,8 @@ import type { MetricsStore } from '../deployments/metricsStore';
 
 export interface DeviceCountsReport {
   readonly byHub: ReadonlyMap<string, DeviceCounts>;
+  /** Module restarts of those devices per hub (health counters only: the hubs' metrics cannot tell, so absent). */
+  readonly restartsByHub?: ReadonlyMap<string, number>;
   /** The newest data behind the counts; null when there is none. */
   readonly asOf: string | null;
   readonly source: 'health' | 'hubMetrics';
@@ -27,6 +29,12 @@ export function sumCounts(counts: Iterable<DeviceCounts>): DeviceCounts {
     total = { succeeded: total.succeeded + c.succeeded, progressing: total.progressing + c.progressing, failed: total.failed + c.failed, offline: total.offline + c.offline, unknown: total.unknown + c.unknown };
   }
   return total;
+}
+
+/** The module restarts on these hubs; null when the report cannot tell. */
+export function restartsOn(report: DeviceCountsReport, hubs: readonly string[]): number | null {
+  const byHub = report.restartsByHub;
+  return byHub ? hubs.reduce((sum, hub) => sum + (byHub.get(hub) ?? 0), 0) : null;
 }
 
 /** Counts from the hubs' systemMetrics as the reconciler last saw them. */
