@@ -8,7 +8,7 @@ import type { ConfigurationFor } from '../deployments/configurationFor';
 import type { DeploymentHead, DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import { fanOut } from '../deployments/fanOut';
 import type { HubFleet } from '../deployments/hubRuntime';
-import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
+import { type DeviceCountsSource, restartsOn, sumCounts } from '../reconcile/deviceCounts';
 import { carryOutRollback } from './carryOutRollback';
 import type { RolloutStore } from './rolloutStore';
 import { recordRolloutStart, rolloutPlan } from './startRollouts';
@@ -95,6 +95,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     const observation = {
       hubsApplied: waveHubs.every((hub) => mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && t.state === 'applied')),
       devices: sumCounts(waveHubs.flatMap((hub) => { const c = counts.byHub.get(hub); return c ? [c] : []; })),
+      restarts: restartsOn(counts, waveHubs),
     };
     let next = evaluateRollout(state, observation, deps.now());
     if (next.phase === 'rollingBack') {
