@@ -10,7 +10,7 @@ import type { DeviceCounts } from './conditions';
 import { type GateFigures, gateFigures, type GateVerdict, judgeGate } from './gate';
 import type { GateSpec, RolloutSpec, WavePlan } from './rolloutSpec';
 
-export type RolloutPhase = 'applying' | 'soaking' | 'paused' | 'rollingBack' | 'rolledBack' | 'completed' | 'superseded';
+export type RolloutPhase = 'applying' | 'soaking' | 'paused' | 'rollingBack' | 'rolledBack' | 'completed' | 'superseded' | 'cancelled';
 export type RolloutCommand = 'pause' | 'resume' | 'abort' | 'promote';
 export const ROLLOUT_COMMANDS: readonly RolloutCommand[] = ['pause', 'resume', 'abort', 'promote'];
 
@@ -192,8 +192,14 @@ export function markSuperseded(state: RolloutState, byRevision: number, now: Dat
   return transition(state, { phase: 'superseded', soakUntil: null, paused: null }, now, 'Superseded', `revision ${byRevision} replaced revision ${state.revision} before the rollout finished`);
 }
 
+/** The deployment was deleted: its rollout ends where it is (the deletion removes the revision from every hub). */
+export function markDeploymentDeleted(state: RolloutState, now: Date): RolloutState {
+  const wave = state.plan.waves[state.wave]!.name;
+  return transition(state, { phase: 'cancelled', soakUntil: null, paused: null }, now, 'DeploymentDeleted', `the deployment was deleted while the rollout of revision ${state.revision} was ${state.phase} in wave '${wave}'`);
+}
+
 /** Which hubs should hold the rollout's revision now: every hub of the waves reached so far. */
 export function reachedHubs(state: RolloutState): string[] {
-  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack') return [];
+  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack' || state.phase === 'cancelled') return [];
   return state.plan.waves.slice(0, state.wave + 1).flatMap((w) => w.hubs);
 }

@@ -20,7 +20,7 @@ const figuresSchema = z
   })
   .meta({ id: 'GateFigures', description: "The current wave's devices on the revision, by health state" });
 
-const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded']);
+const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded', 'cancelled']).meta({ description: 'cancelled: the deployment was deleted mid-rollout' });
 
 export const rolloutViewSchema = z
   .object({
