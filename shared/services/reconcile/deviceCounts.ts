@@ -31,12 +31,6 @@ export function sumCounts(counts: Iterable<DeviceCounts>): DeviceCounts {
   return total;
 }
 
-/** The module restarts on these hubs; null when the report cannot tell. */
-export function restartsOn(report: DeviceCountsReport, hubs: readonly string[]): number | null {
-  const byHub = report.restartsByHub;
-  return byHub ? hubs.reduce((sum, hub) => sum + (byHub.get(hub) ?? 0), 0) : null;
-}
-
 /** Counts from the hubs' systemMetrics as the reconciler last saw them. */
 export function hubMetricsDeviceCounts(metrics: MetricsStore): DeviceCountsSource {
   return {

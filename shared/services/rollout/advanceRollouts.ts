@@ -8,7 +8,7 @@ import type { ConfigurationFor } from '../deployments/configurationFor';
 import type { DeploymentHead, DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
 import { fanOut } from '../deployments/fanOut';
 import type { HubFleet } from '../deployments/hubRuntime';
-import { type DeviceCountsSource, restartsOn, sumCounts } from '../reconcile/deviceCounts';
+import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
 import { carryOutRollback } from './carryOutRollback';
 import type { RolloutStore } from './rolloutStore';
 import { recordRolloutStart, rolloutPlan } from './startRollouts';
@@ -95,7 +95,8 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     const observation = {
       hubsApplied: waveHubs.every((hub) => mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && t.state === 'applied')),
       devices: sumCounts(waveHubs.flatMap((hub) => { const c = counts.byHub.get(hub); return c ? [c] : []; })),
-      restarts: restartsOn(counts, waveHubs),
+      // Null when the counts cannot tell (hub metrics): the gate then has no restart figure.
+      restarts: counts.restartsByHub ? waveHubs.reduce((sum, hub) => sum + (counts.restartsByHub?.get(hub) ?? 0), 0) : null,
     };
     let next = evaluateRollout(state, observation, deps.now());
     if (next.phase === 'rollingBack') {
