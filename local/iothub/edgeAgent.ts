@@ -2,7 +2,7 @@
 // desired properties change, the agent "applies" them after a seeded random
 // delay and reports what a real agent reports: lastDesiredVersion,
 // lastDesiredStatus, and per module runtimeStatus, exitCode, restartCount,
-// start/exit times and settings.image. Scenarios make it crash, pull slowly or reject.
+// start/exit times and settings.image. Scenarios make it crash, restart (flaky), pull slowly or reject.
 import { type Device } from './devices';
 import { heartbeatEvent } from './events';
 import { type SimulatedHub } from './hub';
@@ -13,7 +13,7 @@ export interface EdgeAgentOptions {
   readonly seed: number;
   /** Delay before an agent reports a new deployment, uniformly in [min, max], seeded per device and version. */
   readonly applyDelayMs: { readonly min: number; readonly max: number };
-  /** How often a crashing module restarts (and the agent re-reports). */
+  /** How often a crashing or flaky module restarts (and the agent re-reports). */
   readonly crashRestartMs: number;
   /** Restarts after which a crashing module is reported `failed` instead of `backoff`. */
   readonly failAfterRestarts: number;
@@ -105,7 +105,7 @@ export class EdgeAgentSimulator {
     else if (typeof desired.schemaVersion !== 'string') status = { code: 400, description: 'configuration format error: schemaVersion missing' };
     const previous = agent.twin.reported;
     const now = new Date().toISOString();
-    const modules = status.code === 200 ? this.moduleReports(device, now, restart) : ((previous.modules ?? {}) as Json);
+    const { modules, restarting } = status.code === 200 ? this.moduleReports(device, now, restart) : { modules: (previous.modules ?? {}) as Json, restarting: false };
     const systemModules = (desired.systemModules ?? {}) as Record<string, ModuleDesired>;
     const reported: Json = {
       schemaVersion: '1.1',
@@ -125,15 +125,17 @@ export class EdgeAgentSimulator {
     const removed = Object.keys((previous.modules ?? {}) as Json).filter((name) => !(name in modules));
     const patch = { ...reported, modules: { ...modules, ...Object.fromEntries(removed.map((n) => [n, null])) } };
     await this.hub.reportModule(device, '$edgeAgent', patch, reported);
-    const crashing = Object.values(modules).some((m) => (m as Json).runtimeStatus === 'backoff');
-    if (crashing) this.schedule(device, this.options.crashRestartMs, true);
+    if (restarting) this.schedule(device, this.options.crashRestartMs, true);
   }
 
-  private moduleReports(device: Device, now: string, restart: boolean): Json {
+  /** What the agent reports per module, and whether some module will restart again (crash-looping or flaky). */
+  private moduleReports(device: Device, now: string, restart: boolean): { modules: Json; restarting: boolean } {
     const states = this.moduleStates.get(device.deviceId) ?? new Map<string, ModuleState>();
     this.moduleStates.set(device.deviceId, states);
     const crashes = this.scenarios.hitting('crashImage', this.hub.name, device);
+    const flakes = this.scenarios.hitting('flakyImage', this.hub.name, device);
     const result: Json = {};
+    let restarting = false;
     const desiredModules = this.desiredModules(device);
     for (const name of [...states.keys()]) if (!(name in desiredModules)) states.delete(name);
     for (const [name, module] of Object.entries(desiredModules)) {
@@ -141,9 +143,13 @@ export class EdgeAgentSimulator {
       let state = states.get(name);
       if (!state || state.image !== image) states.set(name, (state = { image, startedAt: now, restarts: 0 }));
       const crash = crashes.some((s) => image.includes(s.image));
-      if (crash && restart) state.restarts++;
-      const failed = crash && state.restarts >= this.options.failAfterRestarts;
       const stopped = module.status === 'stopped';
+      // A flaky module exited and was started again: running, with one more restart.
+      const flaky = !crash && !stopped && flakes.some((s) => image.includes(s.image));
+      if ((crash || flaky) && restart) state.restarts++;
+      if (flaky && restart) state.startedAt = now;
+      const failed = crash && state.restarts >= this.options.failAfterRestarts;
+      restarting ||= flaky || (crash && !failed && !stopped);
       result[name] = {
         runtimeStatus: stopped ? 'stopped' : failed ? 'failed' : crash ? 'backoff' : 'running',
         status: module.status ?? 'running',
@@ -151,14 +157,14 @@ export class EdgeAgentSimulator {
         statusDescription: crash ? 'Error: module exited with code 1' : stopped ? 'stopped' : 'running',
         restartCount: state.restarts,
         lastStartTimeUtc: state.startedAt,
-        lastExitTimeUtc: crash ? now : '0001-01-01T00:00:00Z',
+        lastExitTimeUtc: crash || (flaky && state.restarts > 0) ? now : '0001-01-01T00:00:00Z',
         restartPolicy: module.restartPolicy ?? 'always',
         type: module.type ?? 'docker',
         version: module.version ?? '1.0',
         settings: { image, ...(module.settings?.createOptions ? { createOptions: module.settings.createOptions } : {}) },
       };
     }
-    return result;
+    return { modules: result, restarting };
   }
 
   async sendHeartbeats(): Promise<void> {

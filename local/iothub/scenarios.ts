@@ -18,6 +18,11 @@ const selection = {
 export const scenarioSchema = z.discriminatedUnion('kind', [
   /** Modules running an image containing `image` crash: backoff, restartCount growing, then failed. */
   z.object({ kind: z.literal('crashImage'), image: z.string().min(1), ...selection }),
+  /**
+   * Modules running an image containing `image` are flaky: they exit and come back up every `crashRestartMs`,
+   * reported `running` with restartCount growing, never `backoff` or `failed` (what a restart gate is for).
+   */
+  z.object({ kind: z.literal('flakyImage'), image: z.string().min(1), ...selection }),
   /** Pulling images containing `image` (any when absent) takes `delayMs` longer. */
   z.object({ kind: z.literal('slowPull'), image: z.string().optional(), delayMs: z.number().int().min(0), ...selection }),
   /** edgeAgent rejects the deployment: lastDesiredStatus.code = `code` (e.g. 400 or 500). */

@@ -33,6 +33,8 @@ function toStored(row: Row): StoredDevice {
 function toCounter(row: Row): StoredCounter {
   return {
     counts: { succeeded: num(row.succeeded), progressing: num(row.progressing), failed: num(row.failed), offline: num(row.offline), unknown: num(row.unknown) },
+    // Rows written before restarts were counted have no such column: 0.
+    restarts: num(row.restarts),
     asOf: textProperty(row.asOf),
     etag: row.etag ?? '',
   };
@@ -57,7 +59,7 @@ function deviceAction(partition: string, write: DeviceWrite): TransactionAction 
 }
 
 function counterAction(partition: string, counter: CounterWrite): TransactionAction {
-  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId), configurationId: counter.configurationId, ...counter.counts, asOf: counter.asOf };
+  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId), configurationId: counter.configurationId, ...counter.counts, restarts: counter.restarts, asOf: counter.asOf };
   return counter.etag ? ['update', row, 'Replace', { etag: counter.etag }] : ['create', row];
 }
 

@@ -36,5 +36,14 @@ export function tableRolloutStore(table: TableClient): RolloutStore {
         throw error;
       }
     },
+    async remove(deploymentId) {
+      await ensure();
+      try {
+        await tableCall('delete rollout', () => table.deleteEntity(deploymentId, ROW));
+      } catch (error) {
+        // Already gone: a purge retried after a crash, or a deployment that never rolled out.
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
   };
 }

@@ -166,3 +166,17 @@ export function placementOf(record: DeviceHealth, offlineAfterSeconds: number, n
   const at = now ?? new Date(record.lastSeenAt ?? record.lastEventAt);
   return { configurationId: appliedConfiguration(record) ?? '', state: effectiveState(record, at, offlineAfterSeconds) };
 }
+
+/**
+ * The device's module restarts as edgeAgent reports them (the sum of
+ * restartCount), counted with the configuration the device is placed under.
+ * Until the agent reports on the desired version it was given, its modules are
+ * still those of what it ran before, whose restarts are not this
+ * configuration's doing: they count as 0.
+ */
+export function moduleRestarts(record: DeviceHealth): number {
+  if (record.desiredVersion && record.lastDesiredVersion?.value !== record.desiredVersion.value) return 0;
+  let sum = 0;
+  for (const m of Object.values(record.modules)) sum += Math.max(0, m.value?.restartCount ?? 0);
+  return sum;
+}

@@ -1,7 +1,9 @@
 // A wave's gate, judged on the ingested health of the wave's devices. Failure
 // thresholds trip at any time (a crashing image need not wait out the soak);
 // passing needs the soak to be over and enough devices to have succeeded.
-// Offline devices never count as failures; they have their own limit.
+// Offline devices never count as failures; they have their own limit. Module
+// restarts during the soak catch what the failure thresholds cannot: an image
+// that keeps restarting but is never reported failed.
 import type { DeviceCounts } from './conditions';
 import type { GateSpec } from './rolloutSpec';
 
@@ -10,19 +12,21 @@ export interface GateFigures extends DeviceCounts {
   readonly failedPercent: number;
   /** Offline among all the wave's devices, in percent. */
   readonly offlinePercent: number;
+  /** Module restarts on the wave's devices since its soak began; null before the soak, or when no health was ingested. */
+  readonly restartsDuringSoak: number | null;
 }
 
 export type GateVerdict =
   | { readonly outcome: 'pass'; readonly reason: 'GatePassed'; readonly message: string }
-  | { readonly outcome: 'fail'; readonly reason: 'FailedPercentExceeded' | 'FailedCountExceeded' | 'OfflinePercentExceeded'; readonly message: string }
+  | { readonly outcome: 'fail'; readonly reason: 'FailedPercentExceeded' | 'FailedCountExceeded' | 'RestartsExceeded' | 'OfflinePercentExceeded'; readonly message: string }
   | { readonly outcome: 'wait'; readonly reason: 'Soaking' | 'NotEnoughSucceeded'; readonly message: string };
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function gateFigures(d: DeviceCounts): GateFigures {
+export function gateFigures(d: DeviceCounts, restartsDuringSoak: number | null = null): GateFigures {
   const reachable = d.succeeded + d.progressing + d.failed + d.unknown;
   const all = reachable + d.offline;
-  return { ...d, failedPercent: reachable ? round((d.failed / reachable) * 100) : 0, offlinePercent: all ? round((d.offline / all) * 100) : 0 };
+  return { ...d, failedPercent: reachable ? round((d.failed / reachable) * 100) : 0, offlinePercent: all ? round((d.offline / all) * 100) : 0, restartsDuringSoak };
 }
 
 export function judgeGate(gate: GateSpec, f: GateFigures, soakOver: boolean): GateVerdict {
@@ -31,6 +35,10 @@ export function judgeGate(gate: GateSpec, f: GateFigures, soakOver: boolean): Ga
   }
   if (gate.maxFailedCount !== undefined && f.failed > gate.maxFailedCount) {
     return { outcome: 'fail', reason: 'FailedCountExceeded', message: `${f.failed} devices failed (limit ${gate.maxFailedCount})` };
+  }
+  // Like the failure thresholds, at any time during the soak: a restart loop need not wait it out.
+  if (gate.maxRestarts !== undefined && f.restartsDuringSoak !== null && f.restartsDuringSoak > gate.maxRestarts) {
+    return { outcome: 'fail', reason: 'RestartsExceeded', message: `${f.restartsDuringSoak} module restarts since the soak began (limit ${gate.maxRestarts})` };
   }
   if (!soakOver) return { outcome: 'wait', reason: 'Soaking', message: 'the soak is not over' };
   if (gate.maxOfflinePercent !== undefined && f.offlinePercent > gate.maxOfflinePercent) {

@@ -10,7 +10,7 @@ import type { DeviceCounts } from './conditions';
 import { type GateFigures, gateFigures, type GateVerdict, judgeGate } from './gate';
 import { type GateSpec, hubsReached, type RolloutSpec, type WavePlan } from './rolloutSpec';
 
-export type RolloutPhase = 'applying' | 'soaking' | 'paused' | 'rollingBack' | 'rolledBack' | 'completed' | 'superseded';
+export type RolloutPhase = 'applying' | 'soaking' | 'paused' | 'rollingBack' | 'rolledBack' | 'completed' | 'superseded' | 'cancelled';
 export type RolloutCommand = 'pause' | 'resume' | 'abort' | 'promote';
 export const ROLLOUT_COMMANDS: readonly RolloutCommand[] = ['pause', 'resume', 'abort', 'promote'];
 
@@ -45,6 +45,14 @@ export interface RolloutState {
   /** While soaking: when the gate may pass. */
   readonly soakUntil: string | null;
   readonly paused: { readonly from: 'applying' | 'soaking'; readonly by: 'person' | 'gate'; readonly soakRemainingMs: number | null } | null;
+  /**
+   * The wave's module restart sum its restart figure counts from: taken when the
+   * soak begins, lowered when the sum falls below it (edgeAgent resets a healthy
+   * module's restartCount; a device leaving takes its restarts along), so a drop
+   * never hides later restarts. Null outside a soak or while the counts cannot
+   * tell; absent in rollouts recorded before restarts were counted.
+   */
+  readonly restartsBaseline?: number | null;
   readonly gate: { readonly figures: GateFigures; readonly verdict: GateVerdict; readonly at: string } | null;
   readonly rollbackRevision: number | null;
   readonly startedAt: string;
@@ -58,6 +66,8 @@ export interface WaveObservation {
   readonly hubsApplied: boolean;
   /** The wave's devices on the revision, by health state. */
   readonly devices: DeviceCounts;
+  /** Their module restarts (sum of restartCount); absent or null when the source cannot tell (hub metrics). */
+  readonly restarts?: number | null;
 }
 
 const HISTORY_LIMIT = 100;
@@ -80,6 +90,7 @@ export function startRollout(args: { deploymentId: string; revision: number; fro
     wave: 0,
     soakUntil: null,
     paused: null,
+    restartsBaseline: null,
     gate: null,
     rollbackRevision: null,
     startedAt: at,
@@ -89,7 +100,7 @@ export function startRollout(args: { deploymentId: string; revision: number; fro
 }
 
 function nextWave(state: RolloutState, now: Date, reason: string, message: string, figures?: GateFigures): RolloutState {
-  const base = { soakUntil: null, paused: null };
+  const base = { soakUntil: null, paused: null, restartsBaseline: null };
   if (state.wave + 1 >= state.plan.waves.length) return transition(state, { ...base, phase: 'completed' }, now, reason, `${message}; every wave done`, figures);
   const next = state.plan.waves[state.wave + 1]!;
   return transition(state, { ...base, phase: 'applying', wave: state.wave + 1 }, now, reason, `${message}; ${describeWave(next)} starts`, figures);
@@ -111,26 +122,42 @@ function gateFailed(state: RolloutState, from: 'applying' | 'soaking', verdict: 
 }
 
 /** One evaluation with what the reconciler observed; returns the state unchanged (same object) when nothing moved. */
-export function evaluateRollout(state: RolloutState, observation: WaveObservation, now: Date): RolloutState {
-  if (state.phase !== 'applying' && state.phase !== 'soaking' && state.phase !== 'paused') return state;
-  const wave = state.plan.waves[state.wave]!;
-  const figures = gateFigures(observation.devices);
+export function evaluateRollout(current: RolloutState, observation: WaveObservation, now: Date): RolloutState {
+  if (current.phase !== 'applying' && current.phase !== 'soaking' && current.phase !== 'paused') return current;
+  const wave = current.plan.waves[current.wave]!;
+  const state = withRestartsBaseline(current, observation.restarts ?? null);
+  const figures = gateFigures(observation.devices, restartsDuringSoak(state, observation.restarts ?? null));
   const soakOver = state.phase === 'soaking' && state.soakUntil !== null && now.getTime() >= Date.parse(state.soakUntil);
   const verdict = judgeGate(state.plan.gate, figures, state.phase === 'paused' || soakOver);
   const refreshed = (s: RolloutState): RolloutState =>
     JSON.stringify(s.gate?.figures) === JSON.stringify(figures) && s.gate?.verdict.reason === verdict.reason ? s : { ...s, gate: { figures, verdict, at: now.toISOString() } };
 
-  if (state.phase === 'paused') return refreshed(state);
+  if (current.phase === 'paused') return refreshed(state);
   if (!wave.hubs.length) return nextWave(state, now, 'EmptyWave', `wave '${wave.name}' selects no hub`);
-  if (verdict.outcome === 'fail') return refreshed(gateFailed(state, state.phase, verdict, figures, now));
-  if (state.phase === 'applying') {
+  if (verdict.outcome === 'fail') return refreshed(gateFailed(state, current.phase, verdict, figures, now));
+  if (current.phase === 'applying') {
     if (!observation.hubsApplied) return refreshed(state);
     const soakUntil = new Date(now.getTime() + wave.soakSeconds * 1000);
-    const soaking = transition(state, { phase: 'soaking', soakUntil: soakUntil.toISOString() }, now, 'HubsApplied', `every hub of wave '${wave.name}' holds the revision; soaking ${wave.soakSeconds} s`, figures);
-    return wave.soakSeconds === 0 ? evaluateRollout(soaking, observation, now) : refreshed(soaking);
+    const soaking = transition(state, { phase: 'soaking', soakUntil: soakUntil.toISOString(), restartsBaseline: observation.restarts ?? null }, now, 'HubsApplied', `every hub of wave '${wave.name}' holds the revision; soaking ${wave.soakSeconds} s`, figures);
+    // Judged at once: with its restart figure (0 so far), and passed at once when there is no soak.
+    return evaluateRollout(soaking, observation, now);
   }
   if (verdict.outcome === 'pass') return refreshed(nextWave(state, now, 'GatePassed', `gate of wave '${wave.name}' passed: ${verdict.message}`, figures));
   return refreshed(state);
+}
+
+/** A soak counts restarts: while soaking, and while paused in the middle of one (resuming keeps the count). */
+const countsRestarts = (s: RolloutState) => s.phase === 'soaking' || (s.phase === 'paused' && s.paused?.from === 'soaking');
+
+function withRestartsBaseline(state: RolloutState, restarts: number | null): RolloutState {
+  if (!countsRestarts(state) || restarts === null) return state;
+  const baseline = state.restartsBaseline ?? null;
+  return baseline === null || restarts < baseline ? { ...state, restartsBaseline: restarts } : state;
+}
+
+function restartsDuringSoak(state: RolloutState, restarts: number | null): number | null {
+  const baseline = state.restartsBaseline ?? null;
+  return countsRestarts(state) && baseline !== null && restarts !== null ? Math.max(0, restarts - baseline) : null;
 }
 
 const notNow = (state: RolloutState, command: RolloutCommand, why: string): Result<RolloutState> =>
@@ -171,12 +198,18 @@ export function markSuperseded(state: RolloutState, byRevision: number, now: Dat
   return transition(state, { phase: 'superseded', soakUntil: null, paused: null }, now, 'Superseded', `revision ${byRevision} replaced revision ${state.revision} before the rollout finished`);
 }
 
+/** The deployment was deleted: its rollout ends where it is (the deletion removes the revision from every hub). */
+export function markDeploymentDeleted(state: RolloutState, now: Date): RolloutState {
+  const wave = state.plan.waves[state.wave]!.name;
+  return transition(state, { phase: 'cancelled', soakUntil: null, paused: null }, now, 'DeploymentDeleted', `the deployment was deleted while the rollout of revision ${state.revision} was ${state.phase} in wave '${wave}'`);
+}
+
 /**
  * Which hubs should hold the rollout's revision now (every hub of the waves
  * reached so far), each with the condition its devices are narrowed to, or null
  * for the whole hub.
  */
 export function reachedHubs(state: RolloutState): Map<string, string | null> {
-  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack') return new Map();
+  if (state.phase === 'rolledBack' || state.phase === 'superseded' || state.phase === 'rollingBack' || state.phase === 'cancelled') return new Map();
   return hubsReached(state.plan.waves, state.wave);
 }

@@ -36,6 +36,11 @@ export const gateSchema = z
       .max(100)
       .optional()
       .meta({ description: 'Offline devices never count as failures; above this share of the wave\'s devices at the end of the soak they fail the gate', example: 50 }),
+    maxRestarts: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'More module restarts on the wave\'s devices since its soak began than this fail the gate (at any time during the soak): catches an image that keeps restarting without being reported failed', example: 10 }),
   })
   .meta({ description: 'Evaluated on the ingested health of the current wave\'s devices' });
 

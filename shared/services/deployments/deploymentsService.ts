@@ -9,6 +9,7 @@ import { parseDeploymentRequest } from '../../domain/deployments/parseDeployment
 import type { Result } from '../../domain/deployments/result';
 import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
 import { AppError, badRequest, notFound } from '../../errors';
+import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
 import { firstWave, recordRolloutStart, rolloutPlan } from '../rollout/startRollouts';
 import type { ConfigurationFor } from './configurationFor';
@@ -132,6 +133,8 @@ export async function deleteDeployment(deps: DeploymentsDeps, id: string, expect
   const now = (deps.now ?? (() => new Date()))();
   const { revision } = await currentRevision(deps, id);
   const head = await deps.store.markDeleted(id, expectedRevision, now.toISOString());
+  // The deployment is deleted whatever happens here: a rollout this cannot end, the reconciler's next pass ends.
+  if (deps.rollouts) await endDeletedRollout(deps.rollouts, id, now).catch(() => false);
   return converge(deps, id, deploymentView(head, revision));
 }
 

@@ -151,12 +151,14 @@ const READ_PARALLELISM = 16;
 
 function report(byHubCounters: Map<string, StoredCounter[]>): DeviceCountsReport {
   const byHub = new Map<string, DeviceCounts>();
+  const restartsByHub = new Map<string, number>();
   let asOf: string | null = null;
   for (const [hub, counters] of byHubCounters) {
     byHub.set(hub, sumCounts(counters.map((c) => c.counts)));
+    restartsByHub.set(hub, counters.reduce((sum, c) => sum + c.restarts, 0));
     for (const c of counters) if (c.asOf && (!asOf || c.asOf > asOf)) asOf = c.asOf;
   }
-  return { byHub, asOf, source: 'health' };
+  return { byHub, restartsByHub, asOf, source: 'health' };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface StoredDevice {
 
 export interface StoredCounter {
   readonly counts: DeviceCounts;
+  /** Module restarts of the devices counted (all states): the sum of their restartCount (moduleRestarts). */
+  readonly restarts: number;
   /** The newest device event behind the counts. */
   readonly asOf: string;
   readonly etag: string;
@@ -29,6 +31,7 @@ export interface DeviceWrite {
 export interface CounterWrite {
   readonly configurationId: string;
   readonly counts: DeviceCounts;
+  readonly restarts: number;
   readonly asOf: string;
   /** Absent for a counter not stored yet. */
   readonly etag?: string;

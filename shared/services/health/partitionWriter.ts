@@ -5,7 +5,7 @@
 // newer values and unchanged devices are not written, a retry (or a whole
 // redelivered batch) converges to the same state.
 import { isDeepStrictEqual } from 'node:util';
-import type { DeviceHealth, Placement } from '../../domain/health/deviceHealth';
+import { type DeviceHealth, moduleRestarts, type Placement } from '../../domain/health/deviceHealth';
 import type { DeviceCounts } from '../../domain/rollout/conditions';
 import { noDevices } from '../reconcile/deviceCounts';
 import type { HealthCache } from './healthCache';
@@ -110,12 +110,12 @@ async function load(deps: PartitionWriterDeps, partition: string, deviceIds: rea
 
 /** One transaction: the devices and the counters they move; the cache learns the new ETags. */
 async function commit(deps: PartitionWriterDeps, partition: string, chunk: readonly DeviceWrite[], counters: Map<string, StoredCounter>): Promise<Map<string, StoredCounter>> {
-  const next = new Map<string, { counts: DeviceCounts; asOf: string; etag?: string }>();
+  const next = new Map<string, { counts: DeviceCounts; restarts: number; asOf: string; etag?: string }>();
   const counter = (id: string) => {
     let c = next.get(id);
     if (!c) {
       const stored = counters.get(id);
-      next.set(id, (c = stored ? { ...stored } : { counts: noDevices, asOf: '' }));
+      next.set(id, (c = stored ? { ...stored } : { counts: noDevices, restarts: 0, asOf: '' }));
     }
     return c;
   };
@@ -123,21 +123,31 @@ async function commit(deps: PartitionWriterDeps, partition: string, chunk: reado
     const before = w.previous?.placement;
     const after = w.placement;
     const seen = w.record.lastSeenAt ?? w.record.lastEventAt;
-    if (before && before.configurationId === after.configurationId && before.state === after.state) {
-      if (after.configurationId) counter(after.configurationId).asOf = laterOf(counter(after.configurationId).asOf, seen);
+    // A device's restarts move with it exactly as its state count does, so the row's sum is its devices' sum.
+    const restartsBefore = w.previous ? moduleRestarts(w.previous.record) : 0;
+    const restartsAfter = moduleRestarts(w.record);
+    if (before && before.configurationId === after.configurationId) {
+      if (!after.configurationId) continue;
+      const c = counter(after.configurationId);
+      if (before.state !== after.state) c.counts = move(move(c.counts, before.state, -1), after.state, 1);
+      // Clamped like the counts: a row written before restarts were counted starts at 0 under devices that had some.
+      c.restarts = Math.max(0, c.restarts + restartsAfter - restartsBefore);
+      c.asOf = laterOf(c.asOf, seen);
       continue;
     }
     if (before?.configurationId) {
       const c = counter(before.configurationId);
       c.counts = move(c.counts, before.state, -1);
+      c.restarts = Math.max(0, c.restarts - restartsBefore);
     }
     if (after.configurationId) {
       const c = counter(after.configurationId);
       c.counts = move(c.counts, after.state, 1);
+      c.restarts += restartsAfter;
       c.asOf = laterOf(c.asOf, seen);
     }
   }
-  const counterWrites: CounterWrite[] = [...next].map(([configurationId, c]) => ({ configurationId, counts: c.counts, asOf: c.asOf, ...(c.etag ? { etag: c.etag } : {}) }));
+  const counterWrites: CounterWrite[] = [...next].map(([configurationId, c]) => ({ configurationId, counts: c.counts, restarts: c.restarts, asOf: c.asOf, ...(c.etag ? { etag: c.etag } : {}) }));
   const etags = await deps.store.write(partition, chunk, counterWrites);
   for (const w of chunk) {
     const etag = etags.devices.get(w.deviceId);
@@ -152,7 +162,7 @@ async function commit(deps: PartitionWriterDeps, partition: string, chunk: reado
       deps.cache.setCounters(partition, fresh);
       return fresh;
     }
-    updated.set(c.configurationId, { counts: c.counts, asOf: c.asOf, etag });
+    updated.set(c.configurationId, { counts: c.counts, restarts: c.restarts, asOf: c.asOf, etag });
   }
   deps.cache.setCounters(partition, updated);
   return updated;

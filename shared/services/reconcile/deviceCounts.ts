@@ -7,6 +7,8 @@ import type { MetricsStore } from '../deployments/metricsStore';
 
 export interface DeviceCountsReport {
   readonly byHub: ReadonlyMap<string, DeviceCounts>;
+  /** Module restarts of those devices per hub (health counters only: the hubs' metrics cannot tell, so absent). */
+  readonly restartsByHub?: ReadonlyMap<string, number>;
   /** The newest data behind the counts; null when there is none. */
   readonly asOf: string | null;
   readonly source: 'health' | 'hubMetrics';

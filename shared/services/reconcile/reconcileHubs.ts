@@ -4,8 +4,9 @@
 //    before creating a configuration, so whatever a hub holds is known by then
 //    and garbage collection cannot race a deployment being created;
 // 3. per hub, sync every due target from the snapshot, delete managed
-//    configurations of deployments that no longer exist, and purge deleted
-//    deployments whose configurations are gone everywhere.
+//    configurations of deployments that no longer exist, end the rollouts of
+//    deleted deployments, and purge deleted deployments (and their rollouts)
+//    whose configurations are gone everywhere.
 // A time budget bounds the pass; what is left continues in the next one.
 import { configurationId, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
 import type { ConfigurationFor } from '../deployments/configurationFor';
@@ -21,6 +22,7 @@ import { hubCall } from '../hubs/hubCall';
 import { type SyncAction, syncHub } from '../hubs/syncHub';
 import { targetConfigurations } from '../deployments/targetConfigurations';
 import { isProgressive } from '../../domain/rollout/rolloutSpec';
+import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
 
 export interface ReconcileDeps {
@@ -148,8 +150,12 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
   const purged: string[] = [];
   const fresh = budgetExceeded ? undefined : await deps.store.desiredState();
   for (const head of fresh?.heads.filter((h) => h.deletedAt) ?? []) {
+    // A rollout the delete request could not end (a crash, a lost race) ends now.
+    if (deps.rollouts) await endDeletedRollout(deps.rollouts, head.id, now());
     const rest = fresh!.targets.filter((t) => t.deploymentId === head.id);
     if (rest.every((t) => t.state === 'removed' || !deps.fleet.hubs.has(t.hub))) {
+      // The rollout first: a crash in between leaves the deployment to purge again, never a rollout nobody owns.
+      await deps.rollouts?.remove(head.id);
       await deps.store.purge(head.id);
       purged.push(head.id);
     }

@@ -98,6 +98,8 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     const observation = {
       hubsApplied: waveHubs.every((hub) => mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && t.state === 'applied')),
       devices: sumCounts(waveHubs.flatMap((hub) => { const c = counts.byHub.get(hub); return c ? [c] : []; })),
+      // Null when the counts cannot tell (hub metrics): the gate then has no restart figure.
+      restarts: counts.restartsByHub ? waveHubs.reduce((sum, hub) => sum + (counts.restartsByHub?.get(hub) ?? 0), 0) : null,
     };
     let next = evaluateRollout(state, observation, deps.now());
     if (next.phase === 'rollingBack') {

@@ -12,4 +12,6 @@ export interface RolloutStore {
   get(deploymentId: string): Promise<StoredRollout | undefined>;
   /** Creates (no etag) or replaces the row if it is unchanged since read; false when another writer won. */
   put(state: RolloutState, etag?: string): Promise<boolean>;
+  /** Drops the deployment's rollout (its deployment is being purged); nothing there is fine. */
+  remove(deploymentId: string): Promise<void>;
 }

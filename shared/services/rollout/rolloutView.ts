@@ -1,6 +1,7 @@
 // How a rollout reads in GET /api/deployments/{id}/status: where it is, what
 // its gate saw last, when it is judged next, and every transition so far.
 import { z } from 'zod';
+import type { GateFigures } from '../../domain/rollout/gate';
 import type { RolloutState } from '../../domain/rollout/rolloutMachine';
 
 const figuresSchema = z
@@ -12,10 +13,14 @@ const figuresSchema = z
     unknown: z.int(),
     failedPercent: z.number(),
     offlinePercent: z.number(),
+    restartsDuringSoak: z
+      .int()
+      .nullable()
+      .meta({ description: "Module restarts on the wave's devices since its soak began (gate.maxRestarts); null before the soak, or when no health was ingested" }),
   })
   .meta({ id: 'GateFigures', description: "The current wave's devices on the revision, by health state" });
 
-const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded']);
+const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded', 'cancelled']).meta({ description: 'cancelled: the deployment was deleted mid-rollout' });
 
 export const rolloutViewSchema = z
   .object({
@@ -47,6 +52,9 @@ export const rolloutViewSchema = z
   .meta({ id: 'RolloutStatus', description: 'The latest progressive rollout of the deployment' });
 export type RolloutView = z.infer<typeof rolloutViewSchema>;
 
+// Figures recorded before restarts were counted have no restart figure.
+const figuresView = (f: GateFigures) => ({ ...f, restartsDuringSoak: f.restartsDuringSoak ?? null });
+
 export function rolloutView(s: RolloutState): RolloutView {
   const wave = s.plan.waves[s.wave]!;
   const finished = s.phase === 'completed';
@@ -57,12 +65,12 @@ export function rolloutView(s: RolloutState): RolloutView {
     onFailure: s.plan.onFailure,
     currentWave: { index: s.wave, name: wave.name, hubs: [...wave.hubs], soakSeconds: wave.soakSeconds },
     waves: s.plan.waves.map((w, i) => ({ name: w.name, hubs: [...w.hubs], soakSeconds: w.soakSeconds, state: i < s.wave || finished ? 'done' : i === s.wave ? 'current' : 'waiting' })),
-    gate: s.gate ? { figures: s.gate.figures, outcome: s.gate.verdict.outcome, reason: s.gate.verdict.reason, message: s.gate.verdict.message, at: s.gate.at } : null,
+    gate: s.gate ? { figures: figuresView(s.gate.figures), outcome: s.gate.verdict.outcome, reason: s.gate.verdict.reason, message: s.gate.verdict.message, at: s.gate.at } : null,
     soakUntil: s.soakUntil,
     nextEvaluationAt: s.phase === 'soaking' ? s.soakUntil : null,
     rollbackRevision: s.rollbackRevision,
     startedAt: s.startedAt,
     updatedAt: s.updatedAt,
-    history: s.history.map((h) => ({ ...h })),
+    history: s.history.map((h) => ({ ...h, ...(h.figures ? { figures: figuresView(h.figures) } : {}) })),
   };
 }

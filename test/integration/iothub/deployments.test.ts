@@ -119,6 +119,22 @@ describe('simulated IoT Edge deployments', () => {
     await admin(sim, 'DELETE', '/admin/scenarios');
   });
 
+  it('lets a scenario make an image flaky: restarts growing, always reported running, never failed', async () => {
+    await admin(sim, 'POST', '/admin/scenarios', { kind: 'flakyImage', image: 'web:4', selector: "tags.ring = 'canary'" });
+    await add({ id: 'web-r4', content: edgeContent({ web: 'web:4' }), targetCondition: "tags.env = 'prod' AND tags.ring = 'canary'", priority: 40 });
+    const restarted = await waitFor('web:4 to restart past the crash limit on canary-1', async () => {
+      const a = await agent('canary-1');
+      return a.reported.modules?.web?.settings.image === 'web:4' && a.reported.modules.web.restartCount > 3 ? a : undefined;
+    });
+    assert.equal(restarted.reported.modules?.web?.runtimeStatus, 'running');
+    const reports = events().flatMap((e) => {
+      const web = e.properties.deviceId === 'canary-1' ? (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web : undefined;
+      return web?.settings.image === 'web:4' ? [web] : [];
+    });
+    assert.ok(reports.length > 3 && reports.every((m) => m.runtimeStatus === 'running'), 'every report says running');
+    await admin(sim, 'DELETE', '/admin/scenarios');
+  });
+
   it('lets a scenario slow image pulls down on a deterministic share of devices', async () => {
     const sea = registryFor(sim, 'sea');
     for (let i = 0; i < 4; i++) await sea.create({ deviceId: `slow-${i}`, capabilities: { iotEdge: true } });
