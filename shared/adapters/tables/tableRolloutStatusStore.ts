@@ -34,5 +34,14 @@ export function tableRolloutStatusStore(table: TableClient): RolloutStatusStore 
       await ensure();
       await tableCall('write rollout status', () => table.upsertEntity({ partitionKey: status.deploymentId, rowKey: ROW, status: JSON.stringify(status) }, 'Replace'));
     },
+    async remove(deploymentId) {
+      await ensure();
+      try {
+        await tableCall('delete rollout status', () => table.deleteEntity(deploymentId, ROW));
+      } catch (error) {
+        // Already gone: a purge retried after a crash, or a deployment no pass ever judged.
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
   };
 }

@@ -24,6 +24,7 @@ import { targetConfigurations } from '../deployments/targetConfigurations';
 import { isProgressive } from '../../domain/rollout/rolloutSpec';
 import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
+import type { RolloutStatusStore } from './rolloutStatusStore';
 
 export interface ReconcileDeps {
   readonly store: DeploymentStore;
@@ -39,6 +40,8 @@ export interface ReconcileDeps {
   readonly metrics?: MetricsStore;
   /** Progressive rollouts: their hubs are the rollout's to choose until it completes. */
   readonly rollouts?: RolloutStore;
+  /** Each deployment's conditions: a purged deployment's row goes with it. */
+  readonly rolloutStatus?: Pick<RolloutStatusStore, 'remove'>;
 }
 
 export interface HubPassReport {
@@ -154,8 +157,9 @@ export async function reconcileHubs(deps: ReconcileDeps): Promise<HubsPassReport
     if (deps.rollouts) await endDeletedRollout(deps.rollouts, head.id, now());
     const rest = fresh!.targets.filter((t) => t.deploymentId === head.id);
     if (rest.every((t) => t.state === 'removed' || !deps.fleet.hubs.has(t.hub))) {
-      // The rollout first: a crash in between leaves the deployment to purge again, never a rollout nobody owns.
+      // Its rollout and conditions first: a crash in between leaves the deployment to purge again, never a row nobody owns.
       await deps.rollouts?.remove(head.id);
+      await deps.rolloutStatus?.remove(head.id);
       await deps.store.purge(head.id);
       purged.push(head.id);
     }

@@ -15,4 +15,6 @@ export interface RolloutStatusStore {
   get(deploymentId: string): Promise<RolloutStatus | undefined>;
   all(): Promise<RolloutStatus[]>;
   put(status: RolloutStatus): Promise<void>;
+  /** Drops a purged deployment's row (absent is fine). */
+  remove(deploymentId: string): Promise<void>;
 }

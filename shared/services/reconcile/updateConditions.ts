@@ -22,13 +22,11 @@ export async function updateConditions(deps: ConditionDeps, heads: readonly Depl
     const revision = await deps.store.getRevision(head.id, head.currentRevision);
     if (!revision) continue;
     const mine = targets.filter((t) => t.deploymentId === head.id && t.desiredRevision === head.currentRevision);
-    // Hubs a progressive rollout still holds at an older revision are not there yet: the rollout is not Complete.
-    const heldBack = targets.filter((t) => t.deploymentId === head.id && t.desiredRevision !== null && t.desiredRevision !== head.currentRevision).length;
-    const hubs = {
-      applied: mine.filter((t) => t.state === 'applied').length,
-      pending: mine.filter((t) => t.state === 'pending').length + heldBack,
-      failed: mine.filter((t) => t.state === 'failed').length,
-    };
+    const hubs = { applied: 0, pending: 0, failed: 0 };
+    for (const t of targets) {
+      if (t.deploymentId !== head.id || t.desiredRevision === null) continue;
+      hubs[hubState(t, head.currentRevision)]++;
+    }
     const counts = await source.count(head.id, head.currentRevision);
     const devices = sumCounts([...counts.byHub].filter(([hub]) => mine.some((t) => t.hub === hub)).map(([, c]) => c));
     const now = deps.now();
@@ -47,4 +45,15 @@ export async function updateConditions(deps: ConditionDeps, heads: readonly Depl
     changed++;
   }
   return changed;
+}
+
+/**
+ * A hub as the conditions see it. Hubs a progressive rollout still holds at an
+ * older revision, or has narrowed to some of their devices, are not there yet
+ * (pending): the rollout is not Complete until every targeted device could be.
+ */
+function hubState(t: HubTarget, currentRevision: number): 'applied' | 'pending' | 'failed' {
+  if (t.desiredRevision !== currentRevision) return 'pending';
+  if (t.state === 'failed') return 'failed';
+  return t.state === 'applied' && t.narrowTo === undefined ? 'applied' : 'pending';
 }

@@ -77,6 +77,7 @@ describe('deleting a deployment mid-rollout', () => {
 
     // The canary hub is down: its configuration cannot be removed yet, so the deployment stays (deleted) for a while.
     hubs[0]!.failNext = unreachable();
+    assert.ok(await stores().rolloutStatus.get('api'), 'a pass judged its conditions');
     await deleteDeployment(deps(20), 'api', 2);
     const ended = await rollout('api');
     assert.equal(ended?.phase, 'cancelled');
@@ -96,6 +97,7 @@ describe('deleting a deployment mid-rollout', () => {
     assert.ok(purge.ran && purge.hubs.purged.includes('api'));
     assert.deepEqual(configs('weu', 'api'), []);
     assert.equal(await rollout('api'), undefined, 'the rollout row went with the deployment');
+    assert.equal(await stores().rolloutStatus.get('api'), undefined, 'and so did its conditions');
 
     // The id is free again; its new rollout starts afresh.
     await createDeployment(deps(600), body('api', 'nginx:2.0', twoWaves), 'application/json');

@@ -230,6 +230,8 @@ describe('progressive rollouts', () => {
     await pass(10);
     assert.deepEqual(ringCalls(), ['create ring-r1', 'delete ring-r2', 'create ring-r2']);
     assert.equal((await rollout('ring'))?.phase, 'soaking');
+    const complete = (await stores().rolloutStatus.get('ring'))?.conditions.find((c) => c.type === 'Complete');
+    assert.deepEqual([complete?.status, complete?.reason], ['False', 'HubsNotApplied'], 'a hub narrowed to some devices is not there yet');
 
     await ingest(['c1', 'c2'].map((d) => device('weu', d, 'ring-r2', 'nginx:1.26', 'running', 20)));
     hubs[0]!.calls.length = 0;
