@@ -176,6 +176,23 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       }
     },
 
+    async deleteCounters(partition, counters) {
+      const table = await readyTableOf(partition);
+      // One request each: a transaction's deletes cannot carry an ETag (the SDK sends If-Match: *), and an empty
+      // counter is rare (a revision whose devices all moved on), so point deletes cost little.
+      let deleted = 0;
+      for (const c of counters) {
+        try {
+          await tableCall('delete an empty health counter', () => table.deleteEntity(partition, counterRowKey(c.configurationId), { etag: c.etag }));
+          deleted++;
+        } catch (error) {
+          // A device moved into it meanwhile (412), or it is gone already (404).
+          if (!CONFLICT.has(statusOf(error) ?? 0)) throw error;
+        }
+      }
+      return deleted;
+    },
+
     async deadLetter(entries) {
       if (entries.length === 0) return;
       await deadLettersReady();

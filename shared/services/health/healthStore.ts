@@ -80,5 +80,11 @@ export interface HealthStore {
   listDevices(partition: string, configurationId: string, state: HealthState | undefined, pageSize: number, continuationToken?: string): Promise<{ items: DeviceEntry[]; continuationToken?: string }>;
   /** Devices whose last sign of life is older than `cutoff` and are not offline yet (the stale sweep). */
   silentDevices(partition: string, cutoff: Date): AsyncIterable<{ deviceId: string; stored: StoredDevice }>;
+  /**
+   * Deletes counter rows, each only if its ETag still matches (a row a device
+   * moved into meanwhile stays); returns how many went. A lost race is not an
+   * error: the rows are still there for the next try.
+   */
+  deleteCounters(partition: string, counters: readonly { configurationId: string; etag: string }[]): Promise<number>;
   deadLetter(entries: readonly DeadLetter[]): Promise<void>;
 }

@@ -2,8 +2,14 @@
 // threshold are moved to `offline` (never `failed`), with the counters they
 // move, through the same guarded partition writes as ingestion. The record is
 // left as it is, so the device's next event recomputes its state from scratch.
+// Visiting every partition anyway, it also deletes counters that count no
+// device any more: a superseded revision's, once its devices moved on, would
+// otherwise stay in every shard it ever reached, and every read of a shard's
+// counters would grow with the revisions ever made. A device arriving later
+// makes its counter again.
 import { effectiveState } from '../../domain/health/deviceHealth';
 import { hubPartitions } from '../../domain/health/healthKeys';
+import type { StoredCounter } from './healthStore';
 import { type PartitionWriterDeps, writePartition } from './partitionWriter';
 
 export interface SweepDeps extends PartitionWriterDeps {
@@ -22,6 +28,8 @@ export interface SweepReport {
   readonly partitions: number;
   readonly markedOffline: number;
   readonly conflicts: number;
+  /** Counter rows deleted because they counted no device. */
+  readonly emptyCountersDropped: number;
   readonly stoppedEarly: boolean;
   /** Pass as `startAt` to the next sweep. */
   readonly resumeAt: number;
@@ -41,6 +49,7 @@ export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
   let partitions = 0;
   let markedOffline = 0;
   let conflicts = 0;
+  let emptyCountersDropped = 0;
   let stoppedEarly = false;
 
   const sweep = async (partition: string) => {
@@ -62,6 +71,8 @@ export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
       if (chunk.length >= CHUNK) await flush();
     }
     if (chunk.length) await flush();
+    const dropped = await dropEmptyCounters(deps, partition); // not `+= await`: workers run at once
+    emptyCountersDropped += dropped;
     partitions++;
   };
 
@@ -76,5 +87,17 @@ export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
   };
   await Promise.all(Array.from({ length: deps.parallelism ?? 4 }, worker));
   const resumeAt = stoppedEarly && all.length ? (start + partitions) % all.length : 0;
-  return { partitions, markedOffline, conflicts, stoppedEarly, resumeAt };
+  return { partitions, markedOffline, conflicts, emptyCountersDropped, stoppedEarly, resumeAt };
+}
+
+const isEmpty = (c: StoredCounter) => c.restarts === 0 && Object.values(c.counts).every((n) => n === 0);
+
+async function dropEmptyCounters(deps: SweepDeps, partition: string): Promise<number> {
+  const counters = deps.cache.counters(partition) ?? (await deps.store.readCounters(partition));
+  const empty = [...counters].filter(([, c]) => isEmpty(c)).map(([configurationId, c]) => ({ configurationId, etag: c.etag }));
+  if (!empty.length) return 0;
+  const dropped = await deps.store.deleteCounters(partition, empty);
+  // Whatever did not go changed meanwhile: read afresh next time.
+  deps.cache.forgetPartition(partition);
+  return dropped;
 }

@@ -36,6 +36,8 @@ export type PassReport =
         readonly purged: number;
         readonly conditionsChanged: number;
         readonly devicesMarkedOffline: number;
+        /** Health counter rows deleted because they counted no device (see markSilentOffline). */
+        readonly emptyCountersDropped: number;
         readonly rolloutTransitions: number;
         readonly budgetExceeded: boolean;
       };
@@ -84,6 +86,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
         purged: hubs.purged.length,
         conditionsChanged,
         devicesMarkedOffline: sweep?.markedOffline ?? 0,
+        emptyCountersDropped: sweep?.emptyCountersDropped ?? 0,
         rolloutTransitions: rollouts?.transitions.length ?? 0,
         budgetExceeded: hubs.budgetExceeded || (sweep?.stoppedEarly ?? false),
       },
