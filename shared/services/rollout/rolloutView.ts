@@ -1,6 +1,7 @@
 // How a rollout reads in GET /api/deployments/{id}/status: where it is, what
 // its gate saw last, when it is judged next, and every transition so far.
 import { z } from 'zod';
+import { deviceSelectorSchema } from '../../domain/deployments/selector';
 import type { GateFigures } from '../../domain/rollout/gate';
 import type { RolloutState } from '../../domain/rollout/rolloutMachine';
 
@@ -20,6 +21,8 @@ const figuresSchema = z
   })
   .meta({ id: 'GateFigures', description: "The current wave's devices on the revision, by health state" });
 
+const waveDevices = deviceSelectorSchema.nullable().meta({ description: "The devices of the wave's hubs it is narrowed to; null: whole hubs" });
+
 const phaseSchema = z.enum(['applying', 'soaking', 'paused', 'rollingBack', 'rolledBack', 'completed', 'superseded', 'cancelled']).meta({ description: 'cancelled: the deployment was deleted mid-rollout' });
 
 export const rolloutViewSchema = z
@@ -28,8 +31,8 @@ export const rolloutViewSchema = z
     fromRevision: z.int().nullable().meta({ description: 'What a rollback restores' }),
     phase: phaseSchema,
     onFailure: z.enum(['pause', 'rollback']),
-    currentWave: z.object({ index: z.int(), name: z.string(), hubs: z.array(z.string()), soakSeconds: z.int() }),
-    waves: z.array(z.object({ name: z.string(), hubs: z.array(z.string()), soakSeconds: z.int(), state: z.enum(['done', 'current', 'waiting']) })),
+    currentWave: z.object({ index: z.int(), name: z.string(), hubs: z.array(z.string()), deviceSelector: waveDevices, soakSeconds: z.int() }),
+    waves: z.array(z.object({ name: z.string(), hubs: z.array(z.string()), deviceSelector: waveDevices, soakSeconds: z.int(), state: z.enum(['done', 'current', 'waiting']) })),
     gate: z
       .object({
         figures: figuresSchema,
@@ -63,8 +66,14 @@ export function rolloutView(s: RolloutState): RolloutView {
     fromRevision: s.fromRevision,
     phase: s.phase,
     onFailure: s.plan.onFailure,
-    currentWave: { index: s.wave, name: wave.name, hubs: [...wave.hubs], soakSeconds: wave.soakSeconds },
-    waves: s.plan.waves.map((w, i) => ({ name: w.name, hubs: [...w.hubs], soakSeconds: w.soakSeconds, state: i < s.wave || finished ? 'done' : i === s.wave ? 'current' : 'waiting' })),
+    currentWave: { index: s.wave, name: wave.name, hubs: [...wave.hubs], deviceSelector: wave.devices ?? null, soakSeconds: wave.soakSeconds },
+    waves: s.plan.waves.map((w, i) => ({
+      name: w.name,
+      hubs: [...w.hubs],
+      deviceSelector: w.devices ?? null,
+      soakSeconds: w.soakSeconds,
+      state: i < s.wave || finished ? 'done' : i === s.wave ? 'current' : 'waiting',
+    })),
     gate: s.gate ? { figures: figuresView(s.gate.figures), outcome: s.gate.verdict.outcome, reason: s.gate.verdict.reason, message: s.gate.verdict.message, at: s.gate.at } : null,
     soakUntil: s.soakUntil,
     nextEvaluationAt: s.phase === 'soaking' ? s.soakUntil : null,

@@ -9,7 +9,7 @@ import { type AppStack, startAppStack } from '../../helpers/appStack';
 
 interface Status {
   devices: { succeeded: number; progressing: number };
-  rollout: { phase: string; currentWave: { index: number }; history: { wave: number; to: string; reason: string; message: string }[] } | null;
+  rollout: { phase: string; currentWave: { index: number }; waves: { name: string; deviceSelector: Record<string, unknown> | null }[]; history: { wave: number; to: string; reason: string; message: string }[] } | null;
 }
 
 const deployment = (image: string, rollout?: unknown) => ({
@@ -80,6 +80,7 @@ describe('a canary wave narrowed to tagged devices, on the local stack', () => {
       await sleep(500);
     }
     const history = last?.rollout?.history ?? [];
+    assert.deepEqual(last?.rollout?.waves.map((w) => w.deviceSelector), [{ ring: 'canary' }, null, null], '/status shows which wave is narrowed');
     assert.equal(last?.rollout?.phase, 'completed', JSON.stringify(history));
     assert.deepEqual(
       history.filter((h) => h.reason === 'GatePassed').map((h) => /^gate of wave '([^']+)' passed/.exec(h.message)?.[1]),
