@@ -102,46 +102,40 @@ export async function syncHub(
       }
     };
 
+    /** Makes `spec` be on the hub: created when missing (room made first), else its drift updated; true when created. */
+    const ensure = async (spec: ConfigurationSpec, have: HubConfiguration | undefined, missing: string) => {
+      if (have) {
+        const reason = drifted(have, spec);
+        if (reason) {
+          await call(() => deps.configurations.update(spec, have.etag));
+          actions.push({ op: 'update', configurationId: spec.id, reason });
+        }
+        return false;
+      }
+      await makeRoom();
+      await createOrAccept(spec, deps.configurations, call);
+      actions.push({ op: 'create', configurationId: spec.id, reason: missing });
+      count++;
+      return true;
+    };
+
     // What the hub's other devices keep comes first: if it has to be made again, the desired one is made after it.
     let keptRemade = false;
     for (const k of keep) {
-      const have = existing.find((c) => c.id === k.id);
-      if (!have) {
-        await makeRoom();
-        await createOrAccept(k, deps.configurations, call);
-        actions.push({ op: 'create', configurationId: k.id, reason: 'missing on the hub (kept for the devices outside the rollout wave)' });
-        count++;
-        keptRemade = true;
-      } else {
-        const reason = drifted(have, k);
-        if (reason) {
-          await call(() => deps.configurations.update(k, have.etag));
-          actions.push({ op: 'update', configurationId: k.id, reason });
-        }
-      }
+      if (await ensure(k, existing.find((c) => c.id === k.id), 'missing on the hub (kept for the devices outside the rollout wave)')) keptRemade = true;
     }
 
     let current = existing.find((c) => c.id === desired.id);
-    if (current && keptRemade && sameContent(current, desired)) {
+    if (current && !sameContent(current, desired)) {
+      return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+    }
+    if (current && keptRemade) {
       await call(() => deps.configurations.delete(desired.id));
       actions.push({ op: 'delete', configurationId: desired.id, reason: 'made again after the configuration it narrows, so that it stays the newest' });
       count--;
       current = undefined;
     }
-    if (current) {
-      if (!sameContent(current, desired)) {
-        return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
-      }
-      const reason = drifted(current, desired);
-      if (reason) {
-        await call(() => deps.configurations.update(desired, current.etag));
-        actions.push({ op: 'update', configurationId: desired.id, reason });
-      }
-    } else {
-      await makeRoom();
-      await createOrAccept(desired, deps.configurations, call);
-      actions.push({ op: 'create', configurationId: desired.id, reason: 'missing on the hub' });
-    }
+    await ensure(desired, current, 'missing on the hub');
 
     for (const c of superseded) {
       await call(() => deps.configurations.delete(c.id));
