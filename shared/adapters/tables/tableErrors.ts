@@ -1,6 +1,7 @@
 // Table SDK errors as AppErrors: the status says what happened, a missing
 // status means storage could not be reached (transient: the caller rethrows
 // so the host retries).
+import type { TableClient } from '@azure/data-tables';
 import { AppError } from '../../errors';
 
 export function statusOf(error: unknown): number | undefined {
@@ -25,5 +26,14 @@ export async function tableCall<T>(operation: string, call: () => Promise<T>): P
     const status = statusOf(error);
     if (status !== undefined && status < 500 && status !== 408 && status !== 429) throw error;
     throw storageUnavailable(error, operation);
+  }
+}
+
+/** Deletes a row that may already be gone (a retry after a crash, a row never written): absent is success. */
+export async function deleteIfPresent(operation: string, table: TableClient, partitionKey: string, rowKey: string): Promise<void> {
+  try {
+    await tableCall(operation, () => table.deleteEntity(partitionKey, rowKey));
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
   }
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { IdempotencyRecord, IdempotencyStore } from '../../services/idempotency/idempotency';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
-import { statusOf, tableCall } from './tableErrors';
+import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 const rowKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -57,11 +57,7 @@ export function tableIdempotencyStore(table: TableClient): IdempotencyStore {
       await tableCall('store idempotent response', () => table.updateEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), state: 'done', ...writeChunked('response', response) }, 'Merge'));
     },
     async release(scope, key) {
-      try {
-        await tableCall('release idempotency key', () => table.deleteEntity(partitionKey(scope), rowKey(key)));
-      } catch (error) {
-        if (statusOf(error) !== 404) throw error;
-      }
+      await deleteIfPresent('release idempotency key', table, partitionKey(scope), rowKey(key));
     },
   };
 }

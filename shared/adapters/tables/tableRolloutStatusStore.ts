@@ -2,7 +2,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { RolloutStatus, RolloutStatusStore } from '../../services/reconcile/rolloutStatusStore';
 import { textProperty } from './chunkedJson';
-import { statusOf, tableCall } from './tableErrors';
+import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 const ROW = 'status';
@@ -36,12 +36,8 @@ export function tableRolloutStatusStore(table: TableClient): RolloutStatusStore 
     },
     async remove(deploymentId) {
       await ensure();
-      try {
-        await tableCall('delete rollout status', () => table.deleteEntity(deploymentId, ROW));
-      } catch (error) {
-        // Already gone: a purge retried after a crash, or a deployment no pass ever judged.
-        if (statusOf(error) !== 404) throw error;
-      }
+      // Absent: a purge retried after a crash, or a deployment no pass ever judged.
+      await deleteIfPresent('delete rollout status', table, deploymentId, ROW);
     },
   };
 }

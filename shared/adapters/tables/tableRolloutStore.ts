@@ -4,7 +4,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { RolloutState } from '../../domain/rollout/rolloutMachine';
 import type { RolloutStore } from '../../services/rollout/rolloutStore';
 import { readChunked, writeChunked } from './chunkedJson';
-import { statusOf, tableCall } from './tableErrors';
+import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 const ROW = 'rollout';
@@ -38,12 +38,8 @@ export function tableRolloutStore(table: TableClient): RolloutStore {
     },
     async remove(deploymentId) {
       await ensure();
-      try {
-        await tableCall('delete rollout', () => table.deleteEntity(deploymentId, ROW));
-      } catch (error) {
-        // Already gone: a purge retried after a crash, or a deployment that never rolled out.
-        if (statusOf(error) !== 404) throw error;
-      }
+      // Absent: a purge retried after a crash, or a deployment that never rolled out.
+      await deleteIfPresent('delete rollout', table, deploymentId, ROW);
     },
   };
 }
