@@ -4,7 +4,7 @@
 // against concurrent writers.
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { AppError, conflict, isAppError, notFound, preconditionFailed } from '../../errors';
-import { alongsideOf, type DeploymentHead, type DeploymentStore, type HubTarget, type Page, type RevisionRecord, type SyncOutcome } from '../../services/deployments/deploymentStore';
+import { alongsideOf, type DeploymentHead, type DeploymentStore, holdsAssignment, type HubTarget, type Page, type RevisionRecord, type SyncOutcome } from '../../services/deployments/deploymentStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
 import { statusOf, tableCall } from './tableErrors';
 
@@ -206,12 +206,8 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       const current = await readHead(id);
       if (!current || current.deletedAt || toHead(current).currentRevision !== revision) return false;
       const existing = new Map((await hubRows(id)).map(toHubTarget).map((t) => [t.hub, t]));
-      const asAsked = ({ hub, narrowTo }: { hub: string; narrowTo: string | null }) => {
-        const t = existing.get(hub);
-        return t?.desiredRevision === revision && (t.narrowTo ?? null) === narrowTo;
-      };
       const changes = hubs
-        .filter((a) => !asAsked(a))
+        .filter((a) => !holdsAssignment(existing.get(a.hub), revision, a.narrowTo))
         .map((a): TransactionAction => ['upsert', hubEntity(assignedTarget(id, a.hub, revision, a.narrowTo, existing.get(a.hub))), 'Replace']);
       if (!changes.length) return false;
       try {

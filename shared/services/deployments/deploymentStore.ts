@@ -48,6 +48,11 @@ export interface HubAssignment {
   readonly narrowTo: string | null;
 }
 
+/** The target already holds `revision` the way it is assigned (narrowed to the same devices, or whole). */
+export function holdsAssignment(target: HubTarget | undefined, revision: number, narrowTo: string | null): boolean {
+  return target?.desiredRevision === revision && (target.narrowTo ?? null) === narrowTo;
+}
+
 /**
  * What a hub's other devices keep while it moves to a narrowed revision: what
  * they ran before (a hub already narrowed keeps what it kept).

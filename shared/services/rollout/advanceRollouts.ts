@@ -5,7 +5,7 @@
 import { evaluateRollout, isActive, markRolledBack, markSuperseded, reachedHubs, type RolloutState } from '../../domain/rollout/rolloutMachine';
 import { isProgressive } from '../../domain/rollout/rolloutSpec';
 import type { ConfigurationFor } from '../deployments/configurationFor';
-import type { DeploymentHead, DeploymentStore, HubTarget, RevisionRecord } from '../deployments/deploymentStore';
+import { type DeploymentHead, type DeploymentStore, holdsAssignment, type HubTarget, type RevisionRecord } from '../deployments/deploymentStore';
 import { fanOut } from '../deployments/fanOut';
 import type { HubFleet } from '../deployments/hubRuntime';
 import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
@@ -82,7 +82,7 @@ export async function advanceRollouts(deps: AdvanceDeps, heads: readonly Deploym
     // A hub of a narrowed wave holds the revision for those devices only, until a whole-hub wave widens it.
     const assignReached = async (state: RolloutState) => {
       const missing = [...reachedHubs(state)]
-        .filter(([hub, narrowTo]) => !mine.some((t) => t.hub === hub && t.desiredRevision === revision.number && (t.narrowTo ?? null) === narrowTo))
+        .filter(([hub, narrowTo]) => !holdsAssignment(mine.find((t) => t.hub === hub), revision.number, narrowTo))
         .map(([hub, narrowTo]) => ({ hub, narrowTo }));
       if (!missing.length || !(await deps.store.assignHubs(head.id, revision.number, missing))) return;
       hubsAssigned += missing.length;
