@@ -97,8 +97,13 @@ async function seed(cs: string, suffix: string, devices: number): Promise<void> 
   }
   const tablesUsed = new Set([...byPartition.values()].map((e) => e.table));
   for (const name of tablesUsed) await client(cs, name).createTable();
-  const transactions = [...byPartition.values()].flatMap(({ table, actions }) => Array.from({ length: Math.ceil(actions.length / 100) }, (_, i) => ({ table: client(cs, table), actions: actions.slice(i * 100, i * 100 + 100) })));
-  await Promise.all(Array.from({ length: 8 }, async () => {
+  await submitInTransactions([...byPartition.values()].map(({ table, actions }) => ({ table: client(cs, table), actions })), 8);
+}
+
+/** Each partition's actions in transactions of at most 100 rows, `parallel` transactions at a time. */
+async function submitInTransactions(partitions: readonly { table: TableClient; actions: readonly TransactionAction[] }[], parallel: number): Promise<void> {
+  const transactions = partitions.flatMap(({ table, actions }) => Array.from({ length: Math.ceil(actions.length / 100) }, (_, i) => ({ table, actions: actions.slice(i * 100, i * 100 + 100) })));
+  await Promise.all(Array.from({ length: parallel }, async () => {
     for (let tx = transactions.shift(); tx; tx = transactions.shift()) await tx.table.submitTransaction(tx.actions);
   }));
 }
@@ -185,13 +190,9 @@ async function storageWriteMs(cs: string, suffix: string, devices: number): Prom
     const actions = byPartition.get(partition) ?? byPartition.set(partition, []).get(partition)!;
     actions.push(['update', { partitionKey: partition, rowKey: deviceRowKey(deviceId), calibration: k }, 'Merge']);
   }
-  const transactions = [...byPartition.values()].flatMap((actions) => Array.from({ length: Math.ceil(actions.length / 100) }, (_, i) => actions.slice(i * 100, i * 100 + 100)));
-  const rows = transactions.reduce((n, t) => n + t.length, 0);
   const started = performance.now();
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (let tx = transactions.shift(); tx; tx = transactions.shift()) await table.submitTransaction(tx);
-  }));
-  return (performance.now() - started) / rows;
+  await submitInTransactions([...byPartition.values()].map((actions) => ({ table, actions })), 4);
+  return (performance.now() - started) / CALIBRATION_ROWS;
 }
 
 /** Asynchronously: a blocked event loop would miss storage closing this process's idle keep-alive sockets (EPIPE on the next request). */
