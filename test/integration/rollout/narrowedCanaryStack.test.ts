@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
+import { stackRollouts } from '../../helpers/stackRollouts';
 
 interface Status {
   devices: { succeeded: number; progressing: number };
@@ -18,7 +19,6 @@ const deployment = (image: string, rollout?: unknown) => ({
   manifest: { modules: { cam: { image } } },
   ...(rollout ? { rollout } : {}),
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a canary wave narrowed to tagged devices, on the local stack', () => {
   let stack: AppStack;
@@ -27,12 +27,7 @@ describe('a canary wave narrowed to tagged devices, on the local stack', () => {
   });
   after(async () => stack.stop());
 
-  const call = async (path: string, init: RequestInit = {}) => {
-    const res = await stack.api(path, init);
-    assert.ok(res.status < 400, `${init.method ?? 'GET'} ${path}: ${res.status} ${await res.clone().text()}`);
-    return res;
-  };
-  const status = async () => (await (await call('deployments/cam/status')).json()) as Status;
+  const api = () => stackRollouts<Status>(stack, 'cam');
   const weu = () => stack.iothub.simulator.hubs.find((h) => h.name === 'weu')!;
   /** The configuration IoT Hub applied to each prod device of a hub (by the simulator's $edgeAgent twin). */
   const appliedIn = (hub: typeof stack.iothub.simulator.hubs[number]) =>
@@ -50,12 +45,8 @@ describe('a canary wave narrowed to tagged devices, on the local stack', () => {
     for (const d of prod) (d.twin.tags as Record<string, unknown>).ring = canaries.has(d.deviceId) ? 'canary' : 'broad';
     weu().reevaluate();
 
-    await call('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(deployment('contoso.azurecr.io/cam:1.0.0')) });
-    const healthyBy = Date.now() + 60_000;
-    for (let s = await status(); s.devices.succeeded === 0 || s.devices.progressing > 0; s = await status()) {
-      assert.ok(Date.now() < healthyBy, `revision 1 never became healthy: ${JSON.stringify(s.devices)}`);
-      await sleep(500);
-    }
+    await api().call('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(deployment('contoso.azurecr.io/cam:1.0.0')) });
+    await api().untilHealthy();
 
     const rollout = {
       waves: [
@@ -66,19 +57,11 @@ describe('a canary wave narrowed to tagged devices, on the local stack', () => {
       gate: { maxFailedPercent: 0, minSucceeded: 2 },
       onFailure: 'rollback',
     };
-    await call('deployments/cam', { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"r1"' }, body: JSON.stringify(deployment('contoso.azurecr.io/cam:1.1.0', rollout)) });
+    await api().call('deployments/cam', { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"r1"' }, body: JSON.stringify(deployment('contoso.azurecr.io/cam:1.1.0', rollout)) });
     const first = appliedIn(weu());
     for (const [device, applied] of first) assert.equal(applied, canaries.has(device) ? 'cam-r2' : 'cam-r1', `${device} in the narrowed wave`);
 
-    let last: Status | undefined;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const res = await stack.api('reconcile', { method: 'POST', key: stack.keys.masterKey });
-      assert.ok(res.status === 200 || res.status === 409, `POST reconcile: ${res.status}`);
-      last = await status();
-      if (last.rollout?.phase === 'completed' || last.rollout?.phase === 'rolledBack' || last.rollout?.phase === 'paused') break;
-      await sleep(500);
-    }
+    const last = await api().reconcileUntilSettled();
     const history = last?.rollout?.history ?? [];
     assert.deepEqual(last?.rollout?.waves.map((w) => w.deviceSelector), [{ ring: 'canary' }, null, null], '/status shows which wave is narrowed');
     assert.equal(last?.rollout?.phase, 'completed', JSON.stringify(history));

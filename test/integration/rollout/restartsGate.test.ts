@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
+import { stackRollouts } from '../../helpers/stackRollouts';
 
 const GOOD = 'contoso.azurecr.io/sensor:1.4.2';
 const FLAKY = 'contoso.azurecr.io/sensor:2.0.0-flaky';
@@ -33,7 +34,6 @@ const deployment = (image: string, rollout?: unknown) => ({
   manifest: { modules: { sensor: { image } } },
   ...(rollout ? { rollout } : {}),
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('restarts gate on the local stack', () => {
   let stack: AppStack;
@@ -42,24 +42,11 @@ describe('restarts gate on the local stack', () => {
   });
   after(async () => stack.stop());
 
-  const call = async (path: string, init: RequestInit & { key?: string } = {}) => {
-    const res = await stack.api(path, init);
-    assert.ok(res.status < 400, `${init.method ?? 'GET'} ${path}: ${res.status} ${await res.clone().text()}`);
-    return res;
-  };
-  const status = async () => (await (await call('deployments/sensor/status')).json()) as Status;
-  const reconcile = async () => {
-    const res = await stack.api('reconcile', { method: 'POST', key: stack.keys.masterKey });
-    assert.ok(res.status === 200 || res.status === 409, `POST reconcile: ${res.status}`);
-  };
+  const api = () => stackRollouts<Status>(stack, 'sensor');
 
   it('pauses the canary wave on a restarting image no failure threshold sees; later waves never receive it', async () => {
-    await call('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(deployment(GOOD)) });
-    const healthyBy = Date.now() + 60_000;
-    for (let s = await status(); s.devices.succeeded === 0 || s.devices.progressing > 0; s = await status()) {
-      assert.ok(Date.now() < healthyBy, `revision 1 never became healthy: ${JSON.stringify(s.devices)}`);
-      await sleep(500);
-    }
+    await api().call('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(deployment(GOOD)) });
+    await api().untilHealthy();
 
     const scenario = await fetch(`${stack.iothub.adminUrl}/admin/scenarios`, { method: 'POST', body: JSON.stringify({ kind: 'flakyImage', image: '2.0.0-flaky', hub: 'weu' }) });
     assert.ok(scenario.ok, await scenario.text());
@@ -73,16 +60,9 @@ describe('restarts gate on the local stack', () => {
       gate: { maxFailedPercent: 10, minSucceeded: 1, maxRestarts: MAX_RESTARTS },
       onFailure: 'pause',
     };
-    await call('deployments/sensor', { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"r1"' }, body: JSON.stringify(deployment(FLAKY, rollout)) });
+    await api().call('deployments/sensor', { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"r1"' }, body: JSON.stringify(deployment(FLAKY, rollout)) });
 
-    let last: Status | undefined;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      await reconcile();
-      last = await status();
-      if (last.rollout && last.rollout.phase !== 'applying' && last.rollout.phase !== 'soaking') break;
-      await sleep(1000);
-    }
+    const last = await api().reconcileUntilSettled();
     const r = last?.rollout;
     assert.equal(r?.phase, 'paused', JSON.stringify(r?.history));
     assert.equal(r.currentWave.name, 'canary');
@@ -94,8 +74,8 @@ describe('restarts gate on the local stack', () => {
     assert.ok(!r.history.some((h) => h.wave > 0), 'later waves never start');
 
     // Passes go on while paused: the gate keeps showing the restarts; the other hubs stay on revision 1.
-    await reconcile();
-    const paused = await status();
+    await api().reconcile();
+    const paused = await api().status();
     assert.equal(paused.rollout?.phase, 'paused');
     assert.ok((paused.rollout?.gate?.figures.restartsDuringSoak ?? 0) >= (tripped.figures?.restartsDuringSoak ?? 0));
     const hubs = Object.fromEntries(paused.hubs.map((h) => [h.hub, h.configurationId]));
