@@ -13,8 +13,8 @@ app.http('registryWebhook', {
   authLevel: 'anonymous',
   route: 'webhooks/registry/{provider}',
   handler: withProblems(async (request, context) => {
-    const { settings, idempotency } = getServices();
+    const { settings, idempotency, repositoryIndex } = getServices();
     if (request.method === 'OPTIONS') return webhookHandshake(request, settings);
-    return registryWebhook(request, { settings, idempotency, deployments: deploymentsDeps, log: eventLogger(context) });
+    return registryWebhook(request, { settings, idempotency, deployments: () => ({ ...deploymentsDeps(), repositoryIndex }), log: eventLogger(context) });
   }),
 });

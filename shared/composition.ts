@@ -12,6 +12,7 @@ import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
+import { tableRepositoryIndex } from './adapters/tables/tableRepositoryIndex';
 import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
 import { tableRolloutStore } from './adapters/tables/tableRolloutStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
@@ -35,6 +36,8 @@ import type { PassLease } from './services/reconcile/passLease';
 import type { RolloutStatusStore } from './services/reconcile/rolloutStatusStore';
 import type { RolloutStore } from './services/rollout/rolloutStore';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
+import { indexedDeploymentStore } from './services/registry/indexedDeploymentStore';
+import type { RepositoryIndex } from './services/registry/repositoryIndex';
 
 export const settings: Settings = loadSettings(process.env);
 
@@ -42,6 +45,7 @@ export interface Services {
   readonly settings: Settings;
   readonly tableService: TableServiceClient;
   readonly deployments: DeploymentStore;
+  readonly repositoryIndex: RepositoryIndex;
   readonly configurationFor: ConfigurationFor;
   readonly idempotency: IdempotencyStore;
   readonly fleet: HubFleet;
@@ -96,6 +100,7 @@ export function getServices(): Services {
   const metrics = tableMetricsStore(tableClientFor(settings.storage, 'configmetrics'));
   const health = tableHealthStore((name) => tableClientFor(settings.storage, name), tableClientFor(settings.storage, 'healthdeadletters'));
   const healthCache = lruHealthCache(settings.HEALTH_CACHE_DEVICES);
+  const repositoryIndex = tableRepositoryIndex(tableClientFor(settings.storage, 'imagerepositories'));
   // Hubs given by host name sign in with the app's identity (the storage connection names it in Azure).
   const hubCredential = credentialFor(settings.storage.kind === 'identity' ? settings.storage.clientId : undefined);
   const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub, { credential: hubCredential })]));
@@ -107,7 +112,9 @@ export function getServices(): Services {
   services = {
     settings,
     tableService,
-    deployments: tableDeploymentStore(tableClientFor(settings.storage, 'deployments')),
+    // Every revision write records its followed repositories first, so a push reads only the deployments that follow it.
+    deployments: indexedDeploymentStore(tableDeploymentStore(tableClientFor(settings.storage, 'deployments')), repositoryIndex),
+    repositoryIndex,
     configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS),
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,

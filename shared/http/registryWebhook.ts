@@ -11,9 +11,8 @@ import { isProvider, type Provider, PROVIDERS } from '../domain/registry/pushEve
 import { authenticate, needsBody } from '../domain/registry/webhookAuth';
 import { AppError, badRequest } from '../errors';
 import type { EventLogger } from '../logging';
-import type { DeploymentsDeps } from '../services/deployments/deploymentsService';
 import { type IdempotencyStore, requestHash } from '../services/idempotency/idempotency';
-import { applyPushes } from '../services/registry/applyPushes';
+import { applyPushes, type PushDeps } from '../services/registry/applyPushes';
 import { parseBody, readBody } from './body';
 import { rememberedResponse } from './idempotentPost';
 import { validationError } from './problem';
@@ -24,7 +23,7 @@ type WebhookSettings = Pick<Settings, 'MAX_WEBHOOK_BODY_BYTES' | (typeof provide
 export interface RegistryWebhookDeps {
   readonly settings: WebhookSettings;
   readonly idempotency: IdempotencyStore;
-  readonly deployments: () => DeploymentsDeps;
+  readonly deployments: () => PushDeps;
   readonly log: EventLogger;
 }
 

@@ -1,6 +1,7 @@
-// A registry push becomes new revisions: every live deployment with an update
-// policy is judged against the pushes (level-triggered: the current revision is
-// read now, so a redelivery after a partial failure changes only what is left),
+// A registry push becomes new revisions: every live deployment that follows a
+// pushed repository (pushCandidates.ts) is judged against the pushes
+// (level-triggered: the current revision is read now, so a redelivery after a
+// partial failure changes only what is left),
 // then each changed deployment gets one revision through the same commit path
 // as PUT and PATCH. A concurrent change to a deployment (412) is re-read and
 // re-planned a few times before the delivery is given back to the registry.
@@ -10,15 +11,20 @@ import type { RevisionCause } from '../../domain/deployments/revision';
 import { planImageUpdates, type PlannedChange, type Skipped } from '../../domain/registry/planImageUpdates';
 import { type Provider, pushedImage, type PushEvent } from '../../domain/registry/pushEvent';
 import { AppError, isAppError } from '../../errors';
-import type { DeploymentStore, RevisionRecord } from '../deployments/deploymentStore';
+import type { DeploymentStore } from '../deployments/deploymentStore';
 import { type ChangeResult, commitSpec, type DeploymentsDeps } from '../deployments/deploymentsService';
+import { currentOf, type PushCandidate, pushCandidates } from './pushCandidates';
 import type { PushReport } from './pushReport';
+import type { RepositoryIndex } from './repositoryIndex';
 
 export interface PushDelivery {
   readonly provider: Provider;
   readonly deliveryId: string;
   readonly pushes: readonly PushEvent[];
 }
+
+/** The deployment use cases' dependencies, and the index that finds the deployments a push moves (without it: a full scan). */
+export type PushDeps = DeploymentsDeps & { readonly repositoryIndex?: RepositoryIndex };
 
 export interface ApplyPushOptions {
   /** Plan only: nothing is written. */
@@ -28,35 +34,12 @@ export interface ApplyPushOptions {
   readonly onRevision?: (deploymentId: string, revision: number, changes: readonly PlannedChange[]) => void;
 }
 
-interface Candidate {
-  readonly deploymentId: string;
-  readonly revision: RevisionRecord;
-}
-
-/** The current revision of every live deployment that follows any pushes. */
-async function candidates(store: DeploymentStore): Promise<Candidate[]> {
-  const found: Candidate[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await store.list({ pageSize: 100, ...(continuationToken ? { continuationToken } : {}) });
-    for (const head of page.items) {
-      if (head.deletedAt) continue;
-      const revision = await store.getRevision(head.id, head.currentRevision);
-      if (revision && Object.keys(revision.updatePolicies).length) found.push({ deploymentId: head.id, revision });
-    }
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return found;
-}
-
-async function reread(store: DeploymentStore, id: string): Promise<Candidate | undefined> {
-  const head = await store.get(id);
-  if (!head || head.deletedAt) return undefined;
-  const revision = await store.getRevision(id, head.currentRevision);
+async function reread(store: DeploymentStore, id: string): Promise<PushCandidate | undefined> {
+  const { revision } = await currentOf(store, id);
   return revision ? { deploymentId: id, revision } : undefined;
 }
 
-function commitChanges(deps: DeploymentsDeps, delivery: PushDelivery, candidate: Candidate, changes: readonly PlannedChange[]): Promise<ChangeResult> {
+function commitChanges(deps: DeploymentsDeps, delivery: PushDelivery, candidate: PushCandidate, changes: readonly PlannedChange[]): Promise<ChangeResult> {
   let spec = candidate.revision.spec;
   for (const change of changes) {
     const moved = withModuleImage(spec, change.module, change.to);
@@ -78,9 +61,10 @@ const isConflict = (error: unknown) => isAppError(error) && error.status === 412
 /** Bad input or config for this one deployment: report it and go on with the others. */
 const isTerminal = (error: unknown): error is AppError => isAppError(error) && error.status < 500 && !error.retryable && error.status !== 412;
 
-export async function applyPushes(deps: DeploymentsDeps, delivery: PushDelivery, options: ApplyPushOptions): Promise<PushReport> {
+export async function applyPushes(deps: PushDeps, delivery: PushDelivery, options: ApplyPushOptions): Promise<PushReport> {
   const images = delivery.pushes.map(pushedImage);
-  const found = await candidates(deps.store);
+  const now = (deps.now ?? (() => new Date()))();
+  const found = await pushCandidates(deps.store, deps.repositoryIndex, delivery.pushes.map((p) => p.repository), { dryRun: options.dryRun, now });
   const plan = planImageUpdates(found, images);
   const report: PushReport = {
     provider: delivery.provider,
