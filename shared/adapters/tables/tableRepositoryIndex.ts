@@ -59,11 +59,16 @@ export function tableRepositoryIndex(table: TableClient): RepositoryIndex {
       }
       const entries: RepositoryIndexEntry[] = [];
       const rows = table.listEntities<{ revision: number }>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey(repository)}` } });
-      await tableCall('read repository index', async () => {
-        for await (const e of rows) {
-          entries.push({ deploymentId: textProperty(e.rowKey), revision: Number(e.revision), etag: e.etag, writtenAt: textProperty(e.timestamp) });
-        }
-      });
+      try {
+        await tableCall('read repository index', async () => {
+          for await (const e of rows) {
+            entries.push({ deploymentId: textProperty(e.rowKey), revision: Number(e.revision), etag: e.etag, writtenAt: textProperty(e.timestamp) });
+          }
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined; // the table went after the marker was read
+        throw error;
+      }
       return entries;
     },
     async remove(repository, entry) {
