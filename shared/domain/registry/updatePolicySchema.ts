@@ -6,7 +6,7 @@ import { dangerousRegexp } from './safeRegexp';
 export const updatePolicySchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('semver'),
-    /** The largest change accepted: `patch` (1.2.x), `minor` (1.x), `major` (any higher version). */
+    /** The largest change accepted: `patch` (1.2.x), `minor` (1.x), `major` (any higher version), always within the tag's variant (`-amd64`: tagVersion.ts). */
     level: z.enum(['patch', 'minor', 'major']),
     /** Accept pre-releases even when the current tag is not one. */
     allowPrerelease: z.boolean().default(false),
