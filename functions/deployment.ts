@@ -1,12 +1,15 @@
 import { app, type HttpRequest } from '@azure/functions';
 import { deploymentsDeps, getServices } from '../shared/composition';
-import { mediaKind, parseBody, readBody } from '../shared/http/body';
+import { assertTextWithinLimits, mediaKind, parseBody, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
-import { optionalIfMatch, requiredIfMatch } from '../shared/http/etag';
+import { expectedRevision, optionalIfMatch, requiredIfMatch } from '../shared/http/etag';
+import { deploymentIdParam } from '../shared/http/pathParams';
 import { json, withProblems } from '../shared/http/respond';
 import { deleteDeployment, getDeployment, patchDeployment, replaceDeployment } from '../shared/services/deployments/deploymentsService';
 
-const idOf = (request: HttpRequest) => request.params.id ?? '';
+const idOf = (request: HttpRequest) => deploymentIdParam(request);
+/** For `If-Match: *`: the revision that is current now. */
+const currentOf = (id: string) => async () => (await getDeployment(deploymentsDeps(), id)).deployment.revision;
 
 // GET /api/deployments/{id}: the current revision as submitted, its target
 // condition, and every hub's sync state. ETag names the revision.
@@ -27,9 +30,14 @@ app.http('replaceDeployment', {
   authLevel: 'function',
   route: 'deployments/{id}',
   handler: withProblems(async (request) => {
-    const expected = requiredIfMatch(request);
+    const id = idOf(request);
+    const ifMatch = requiredIfMatch(request);
+    // A merge patch sent to PUT would be taken as a whole new spec: 415, use PATCH.
+    mediaKind(request, ['json', 'yaml']);
     const body = await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES);
-    return changeResponse(await replaceDeployment(deploymentsDeps(), idOf(request), expected, body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'changed');
+    assertTextWithinLimits(body, request.headers.get('content-type'));
+    const expected = await expectedRevision(ifMatch, currentOf(id));
+    return changeResponse(await replaceDeployment(deploymentsDeps(), id, expected, body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'changed');
   }),
 });
 
@@ -38,10 +46,12 @@ app.http('patchDeployment', {
   authLevel: 'function',
   route: 'deployments/{id}',
   handler: withProblems(async (request) => {
-    const expected = requiredIfMatch(request);
+    const id = idOf(request);
+    const ifMatch = requiredIfMatch(request);
     const kind = mediaKind(request, ['merge-patch', 'json']);
     const patch = parseBody(await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES), kind);
-    return changeResponse(await patchDeployment(deploymentsDeps(), idOf(request), expected, patch), 'changed');
+    const expected = await expectedRevision(ifMatch, currentOf(id));
+    return changeResponse(await patchDeployment(deploymentsDeps(), id, expected, patch), 'changed');
   }),
 });
 

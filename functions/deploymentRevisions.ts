@@ -3,13 +3,14 @@ import { deploymentsDeps, getServices } from '../shared/composition';
 import { mediaKind, parseBody, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { optionalIfMatch } from '../shared/http/etag';
+import { deploymentIdParam } from '../shared/http/pathParams';
 import { parseListQuery } from '../shared/http/paging';
 import { validationError } from '../shared/http/problem';
 import { rollbackRequestSchema } from '../shared/http/requestSchemas';
 import { json, withProblems } from '../shared/http/respond';
 import { listRevisions, rollbackDeployment } from '../shared/services/deployments/deploymentsService';
 
-const idOf = (request: HttpRequest) => request.params.id ?? '';
+const idOf = (request: HttpRequest) => deploymentIdParam(request);
 
 // GET /api/deployments/{id}/revisions: the history, oldest first, paged.
 app.http('listRevisions', {
@@ -17,9 +18,12 @@ app.http('listRevisions', {
   authLevel: 'function',
   route: 'deployments/{id}/revisions',
   handler: withProblems(async (request) => {
+    const id = idOf(request);
+    const { pageTokens } = getServices();
     const query = parseListQuery(request);
-    const page = await listRevisions(deploymentsDeps(), idOf(request), { pageSize: query.pageSize, ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}) });
-    return json(200, { items: page.items, continuationToken: page.continuationToken ?? null });
+    const scope = `revisions:${id}`;
+    const page = await listRevisions(deploymentsDeps(), id, { pageSize: query.pageSize, ...(query.continuationToken ? { continuationToken: pageTokens.open(scope, query.continuationToken) } : {}) });
+    return json(200, { items: page.items, continuationToken: pageTokens.seal(scope, page.continuationToken) });
   }),
 });
 

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { getServices } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 import { deploymentStatus } from '../shared/services/deployments/deploymentStatus';
+import { deploymentIdParam } from '../shared/http/pathParams';
 
 // GET /api/deployments/{id}/status: per hub the configuration, its sync state
 // (pending / applied / failed with last error, attempts, next attempt) and the
@@ -12,7 +13,7 @@ app.http('deploymentStatus', {
   route: 'deployments/{id}/status',
   handler: withProblems(async (request) => {
     const { deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts } = getServices();
-    const status = await deploymentStatus({ store: deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts }, request.params.id ?? '');
+    const status = await deploymentStatus({ store: deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts }, deploymentIdParam(request));
     return json(200, status, { etag: status.etag, 'cache-control': 'no-store' });
   }),
 });

@@ -1,6 +1,6 @@
 import { app, type HttpRequest } from '@azure/functions';
 import { deploymentsDeps, getServices } from '../shared/composition';
-import { readBody } from '../shared/http/body';
+import { assertTextWithinLimits, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { idempotentPost } from '../shared/http/idempotentPost';
 import { parseListQuery } from '../shared/http/paging';
@@ -17,6 +17,7 @@ app.http('createDeployment', {
   handler: withProblems(async (request: HttpRequest) => {
     const { settings, idempotency } = getServices();
     const body = await readBody(request, settings.MAX_REQUEST_BODY_BYTES);
+    assertTextWithinLimits(body, request.headers.get('content-type'));
     return idempotentPost(idempotency, request, body, 'POST /deployments', async () =>
       changeResponse(await createDeployment(deploymentsDeps(), body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'created'),
     );
@@ -29,12 +30,13 @@ app.http('listDeployments', {
   authLevel: 'function',
   route: 'deployments',
   handler: withProblems(async (request: HttpRequest) => {
+    const { pageTokens } = getServices();
     const query = parseListQuery(request);
     const page = await listDeployments(deploymentsDeps(), {
       pageSize: query.pageSize,
-      ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+      ...(query.continuationToken ? { continuationToken: pageTokens.open('deployments', query.continuationToken) } : {}),
       ...(query.labelSelector ? { labels: query.labelSelector } : {}),
     });
-    return json(200, { items: page.items, continuationToken: page.continuationToken ?? null });
+    return json(200, { items: page.items, continuationToken: pageTokens.seal('deployments', page.continuationToken) });
   }),
 });

@@ -2,6 +2,7 @@ import { app } from '@azure/functions';
 import { getServices } from '../shared/composition';
 import { notFound } from '../shared/errors';
 import { parseDeploymentDevicesQuery } from '../shared/http/healthRequests';
+import { deploymentIdParam, deviceIdParam } from '../shared/http/pathParams';
 import { json, withProblems } from '../shared/http/respond';
 import { deviceHealthView, getDeviceHealth, listDeploymentDevices } from '../shared/services/health/healthQueries';
 
@@ -15,7 +16,7 @@ app.http('deviceHealth', {
     const { settings, health } = getServices();
     const hub = request.params.hub ?? '';
     if (!settings.HUBS.some((h) => h.name === hub)) throw notFound(`hub '${hub}'`, 'HubNotFound');
-    const stored = await getDeviceHealth(health, hub, request.params.deviceId ?? '');
+    const stored = await getDeviceHealth(health, hub, deviceIdParam(request));
     return json(200, deviceHealthView(stored, new Date(), settings.DEVICE_OFFLINE_AFTER_SECONDS), { 'cache-control': 'no-store' });
   }),
 });
@@ -27,19 +28,21 @@ app.http('deploymentDevices', {
   authLevel: 'function',
   route: 'deployments/{id}/devices',
   handler: withProblems(async (request) => {
-    const { settings, health, deployments } = getServices();
+    const { settings, health, deployments, pageTokens } = getServices();
+    const id = deploymentIdParam(request);
     const query = parseDeploymentDevicesQuery(request);
-    const id = request.params.id ?? '';
     const head = await deployments.get(id);
     if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+    const revision = query.revision ?? head.currentRevision;
+    const scope = `devices:${id}:${revision}:${query.state ?? ''}`;
     const page = await listDeploymentDevices(health, {
       hubs: settings.HUBS.map((h) => h.name),
       deploymentId: id,
-      revision: query.revision ?? head.currentRevision,
+      revision,
       ...(query.state ? { state: query.state } : {}),
       pageSize: query.pageSize,
-      ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+      ...(query.continuationToken ? { continuationToken: pageTokens.open(scope, query.continuationToken) } : {}),
     });
-    return json(200, { items: page.items, continuationToken: page.continuationToken ?? null }, { 'cache-control': 'no-store' });
+    return json(200, { items: page.items, continuationToken: pageTokens.seal(scope, page.continuationToken) }, { 'cache-control': 'no-store' });
   }),
 });

@@ -22,7 +22,7 @@ param healthConsumerGroup string = 'control-plane'
 @description('Six-field NCRONTAB schedule (UTC) of the reconciler')
 param reconcileSchedule string = '0 */1 * * * *'
 
-@description('Names of the Key Vault secrets that hold the registry webhook secrets; create the secrets in the vault after deployment')
+@description('Names of the Key Vault secrets that hold the registry webhook secrets; create a secret in the vault, then list its setting in enabledWebhooks')
 param webhookSecretNames object = {
   WEBHOOK_ACR_TOKEN: 'webhook-acr-token'
   WEBHOOK_DOCKERHUB_TOKEN: 'webhook-dockerhub-token'
@@ -31,6 +31,9 @@ param webhookSecretNames object = {
   WEBHOOK_CLOUDEVENTS_TOKEN: 'webhook-cloudevents-token'
   WEBHOOK_GENERIC_SECRET: 'webhook-generic-secret'
 }
+
+@description('Webhook settings to wire to their Key Vault secret (e.g. [\'WEBHOOK_GHCR_SECRET\']); each secret must exist first, or the app reports the setting unusable and its readiness check fails. Docker Hub can authenticate only by a token in the URL: see docs/deploy.md before enabling WEBHOOK_DOCKERHUB_TOKEN')
+param enabledWebhooks array = []
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
@@ -90,6 +93,7 @@ module iotHubs 'modules/iothub.bicep' = [
       eventHubsEndpointUri: 'sb://${eventHubs.outputs.namespaceName}.servicebus.windows.net'
       eventHubName: healthEventHubName
       appPrincipalId: identities.outputs.appPrincipalId
+      configurationRoleId: roles.outputs.configurationManagerRoleId
     }
   }
 ]
@@ -112,6 +116,8 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultUri: keyVault.outputs.uri
     webhookSecretNames: webhookSecretNames
+    enabledWebhooks: enabledWebhooks
+    pageTokenSecretName: keyVault.outputs.pageTokenSecretName
     // HUBS as the app reads it: host names only (the app signs in with its identity), no keys.
     hubsSetting: string(map(hubs, h => {
       name: h.name

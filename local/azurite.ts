@@ -1,5 +1,16 @@
 // Launches Azurite (from its npm package) as a child process. Ports default to
 // 0 so the OS picks free ones; the bound ports are read from Azurite's output.
+//
+// Stopping flushes: Azurite keeps its metadata in LokiJS databases that autosave
+// every 5 s; on SIGINT or SIGTERM it closes each service, and closing a LokiJS
+// database saves it when dirty (azurite dist/src/azurite.js shutdown(), then
+// Loki*MetadataStore.close() -> Loki.prototype.close). Azurite never exits by
+// itself afterwards (its parent here holds stdin open, see orphanGuard), and a
+// second signal while closing makes close() reject ("Cannot close server in
+// status Closing"), which kills it mid-save. So Azurite runs in its own process
+// group (a terminal's Ctrl-C does not reach it), stop() sends one SIGTERM, waits
+// for all three "successfully closed" lines, then closes stdin so it exits;
+// SIGKILL only if that never comes.
 import { mkdirSync } from 'node:fs';
 import { spawnNode } from './childProcess';
 
@@ -23,7 +34,8 @@ export interface AzuriteHandle {
   readonly blobEndpoint: string;
   readonly tableEndpoint: string;
   readonly queueEndpoint: string;
-  stop(): Promise<void>;
+  /** Flushes Azurite's databases and waits for it to exit (SIGKILL after graceMs). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export class PortInUseError extends Error {
@@ -64,6 +76,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
   const ports: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
   const output: string[] = [];
+  const closed = new Set<string>();
+  let stopping: Promise<void> | undefined;
+  let onClosed: (() => void) | undefined;
   let settle: ((error?: Error) => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());
@@ -72,9 +87,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     name: 'azurite',
     script,
     args,
+    ownProcessGroup: true,
     onLine(line) {
       output.push(line);
       if (output.length > 50) output.shift();
+      const done = /^Azurite (Blob|Queue|Table) service successfully closed/.exec(line);
+      if (done?.[1]) {
+        closed.add(done[1]);
+        if (closed.size === 3) onClosed?.();
+      }
       const listening = /Azurite (Blob|Queue|Table) service is successfully listening at https?:\/\/[^:]+:(\d+)/.exec(line);
       if (listening?.[1] && listening[2]) {
         ports[listening[1].toLowerCase() as 'blob' | 'queue' | 'table'] = Number(listening[2]);
@@ -105,6 +126,20 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     blobEndpoint: `http://${host}:${bound.blob}/${AZURITE_ACCOUNT}`,
     queueEndpoint: `http://${host}:${bound.queue}/${AZURITE_ACCOUNT}`,
     tableEndpoint: `http://${host}:${bound.table}/${AZURITE_ACCOUNT}`,
-    stop: () => child.stop(),
+    stop(graceMs = 3000) {
+      stopping ??= (async () => {
+        const proc = child.process;
+        if (proc.exitCode !== null || proc.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+        const flushed = new Promise<void>((resolve) => (onClosed = resolve));
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        await Promise.race([flushed, exited]);
+        proc.stdin?.end();
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
   };
 }

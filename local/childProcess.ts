@@ -18,6 +18,11 @@ export interface SpawnNodeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called for every line the child writes to stdout or stderr. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Run in a process group of its own, so a terminal's Ctrl-C (sent to the whole
+   * foreground group) does not reach it: only its parent's stop() does, once.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 export function spawnNode(options: SpawnNodeOptions): ChildHandle {
@@ -25,6 +30,7 @@ export function spawnNode(options: SpawnNodeOptions): ChildHandle {
   const child = spawn(process.execPath, [guard, options.script, ...(options.args ?? [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: options.env ?? process.env,
+    ...(options.ownProcessGroup ? { detached: true } : {}),
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (const stream of ['stdout', 'stderr'] as const) {

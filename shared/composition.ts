@@ -18,7 +18,8 @@ import { tableRolloutStore } from './adapters/tables/tableRolloutStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
-import { loadSettings, type Settings } from './config/settings';
+import { loadSettings, reportUnusableSettings, type Settings } from './config/settings';
+import { type PageTokens, pageTokens } from './http/paging';
 import { buildFleet } from './services/deployments/buildFleet';
 import { type ConfigurationFor, configurationFor } from './services/deployments/configurationFor';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
@@ -38,8 +39,10 @@ import type { RolloutStore } from './services/rollout/rolloutStore';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
 import { indexedDeploymentStore } from './services/registry/indexedDeploymentStore';
 import type { RepositoryIndex } from './services/registry/repositoryIndex';
+import { settingsProbe } from './services/readiness/settingsProbe';
 
 export const settings: Settings = loadSettings(process.env);
+reportUnusableSettings(settings, (line) => console.warn(line));
 
 export interface Services {
   readonly settings: Settings;
@@ -58,6 +61,7 @@ export interface Services {
   readonly rollouts: RolloutStore;
   readonly reconcileLease: PassLease;
   readonly dependencyProbes: readonly DependencyProbe[];
+  readonly pageTokens: PageTokens;
 }
 
 // One credential per identity, shared by every client, so tokens are cached once.
@@ -71,7 +75,8 @@ function credentialFor(clientId: string | undefined): TokenCredential {
   return credential;
 }
 
-const insecure = (connectionString: string) => /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString);
+// Plain HTTP only under LOCAL_DEV (loadSettings refuses it otherwise, naming the setting).
+const insecure = (connectionString: string) => settings.LOCAL_DEV && /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString);
 
 function tableClientFor(storage: StorageConnection, table: string): TableClient {
   if (storage.kind === 'connectionString') {
@@ -126,7 +131,8 @@ export function getServices(): Services {
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
-    dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry))],
+    dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry)), settingsProbe(settings.unusable)],
+    pageTokens: pageTokens(settings.PAGE_TOKEN_KEY),
   };
   return services;
 }

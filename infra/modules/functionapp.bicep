@@ -30,6 +30,10 @@ param appInsightsConnectionString string
 param keyVaultUri string
 @description('App setting name -> Key Vault secret name, for webhook secrets')
 param webhookSecretNames object
+@description('Webhook settings to wire (their secrets exist); the others stay unset, so those providers are off')
+param enabledWebhooks array
+@description('Key Vault secret holding the continuation token HMAC key')
+param pageTokenSecretName string
 @description('The HUBS app setting (JSON; host names, no keys)')
 param hubsSetting string
 
@@ -63,9 +67,12 @@ var appSettings = [
   { name: 'HEALTH_EVENTHUB_NAME', value: healthEventHubName }
   { name: 'HEALTH_EVENTHUB_CONSUMER_GROUP', value: healthConsumerGroup }
   { name: 'RECONCILE_SCHEDULE', value: reconcileSchedule }
+  { name: 'PAGE_TOKEN_KEY', value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${pageTokenSecretName})' }
 ]
 
-var secretSettings = [for secret in items(webhookSecretNames): { name: secret.key, value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secret.value})' }]
+// Only enabled providers get a reference: a reference to a secret that does not exist stays the
+// literal `@Microsoft.KeyVault(...)`, which the app refuses (the provider is off, readiness fails).
+var secretSettings = map(filter(items(webhookSecretNames), s => contains(enabledWebhooks, s.key)), s => { name: s.key, value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${s.value})' })
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: 'func-${token}'

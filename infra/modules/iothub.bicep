@@ -1,8 +1,10 @@
-// One regional IoT Hub. It routes twin changes and connection state changes
-// (IoT Hub's non-telemetry events) and the devices' heartbeat telemetry into the
-// health Event Hub through an identity-based endpoint (no keys). The app manages
-// configurations with IoT Hub Data Contributor on this hub (Registry
-// Contributor covers devices only, not configurations).
+// One regional IoT Hub. It routes into the health Event Hub, through an
+// identity-based endpoint (no keys), only what health ingestion reads: reported
+// property changes of $edgeAgent and $edgeHub, connection state changes, device
+// lifecycle events, and heartbeat telemetry. Everything else stays off the
+// Event Hub (no routing, billing and dropping in code). The app manages
+// configurations with a custom role (roles.bicep) holding only configuration
+// and statistics data actions.
 @description('Resource name of the hub (globally unique)')
 param name string
 @description('Region of the hub')
@@ -21,8 +23,14 @@ param eventHubsEndpointUri string
 param eventHubName string
 @description('Principal id of the function app identity')
 param appPrincipalId string
+@description('Resource id of the custom role with IoT Hub configuration and statistics data actions (roles.bicep)')
+param configurationRoleId string
 
-var iotHubDataContributor = '4fc6c259-987e-4a07-842e-c321cc9d413f'
+// Routing query syntax: Microsoft Learn, "IoT Hub message routing query syntax". Twin change
+// events carry application properties (deviceId, moduleId, opType) and a body holding the
+// changed section ($body.properties.reported...); Microsoft Learn, "IoT Hub non-telemetry event schemas".
+var edgeReportedChanges = '(moduleId = \'$edgeAgent\' OR moduleId = \'$edgeHub\') AND IS_DEFINED($body.properties.reported)'
+var lifecycleChanges = 'opType = \'createDeviceIdentity\' OR opType = \'deleteDeviceIdentity\' OR opType = \'createModuleIdentity\' OR opType = \'deleteModuleIdentity\''
 
 resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
   name: name
@@ -45,8 +53,10 @@ resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
         ]
       }
       routes: [
-        { name: 'twin-changes', source: 'TwinChangeEvents', condition: 'true', endpointNames: ['device-health'], isEnabled: true }
+        { name: 'edge-reported-changes', source: 'TwinChangeEvents', condition: edgeReportedChanges, endpointNames: ['device-health'], isEnabled: true }
+        // Every connect and disconnect, of devices and of their module identities.
         { name: 'connection-state', source: 'DeviceConnectionStateEvents', condition: 'true', endpointNames: ['device-health'], isEnabled: true }
+        { name: 'lifecycle', source: 'DeviceLifecycleEvents', condition: lifecycleChanges, endpointNames: ['device-health'], isEnabled: true }
         // Heartbeats are device telemetry marked by an application property; other telemetry goes elsewhere.
         { name: 'heartbeats', source: 'DeviceMessages', condition: 'type = \'heartbeat\'', endpointNames: ['device-health'], isEnabled: true }
       ]
@@ -57,8 +67,8 @@ resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
 
 resource appConfigurations 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: hub
-  name: guid(hub.id, appPrincipalId, iotHubDataContributor)
-  properties: { principalId: appPrincipalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', iotHubDataContributor) }
+  name: guid(hub.id, appPrincipalId, configurationRoleId)
+  properties: { principalId: appPrincipalId, principalType: 'ServicePrincipal', roleDefinitionId: configurationRoleId }
 }
 
 output hostName string = hub.properties.hostName

@@ -1,10 +1,15 @@
 // Webhook secrets live here; the app reads them through Key Vault references.
+// The continuation-token HMAC key is made here too: a fresh random value on each
+// deployment (tokens issued before a deployment then get 400 and the client starts over).
 @description('Region')
 param location string
 @description('Resource tags')
 param tags object
 @description('Unique token for names')
 param token string
+@secure()
+@description('HMAC key that signs list continuation tokens; random unless given')
+param pageTokenKey string = newGuid()
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: 'kv-${take(token, 20)}'
@@ -20,3 +25,11 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 
 output name string = vault.name
 output uri string = vault.properties.vaultUri
+
+resource pageTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'page-token-key'
+  properties: { value: pageTokenKey }
+}
+
+output pageTokenSecretName string = pageTokenSecret.name

@@ -3,8 +3,11 @@
 // - the health-ingest trigger reads Event Hubs: Azure Event Hubs Data Receiver;
 // - the IoT Hubs' identity sends routed events: Azure Event Hubs Data Sender;
 // - webhook secrets through Key Vault references: Key Vault Secrets User;
-// - Application Insights with Entra auth: Monitoring Metrics Publisher.
-// (IoT Hub Data Contributor for the app is assigned on each hub in iothub.bicep.)
+// - Application Insights with Entra auth: Monitoring Metrics Publisher;
+// - IoT Hub configurations and the registry statistics the readiness probe reads:
+//   a custom role defined here (IoT Hub Data Contributor would also allow direct
+//   methods, cloud-to-device messages and device identity changes), assigned on
+//   each hub in iothub.bicep.
 @description('Storage account name')
 param storageAccountName string
 @description('Event Hubs namespace name')
@@ -82,3 +85,26 @@ resource appMetrics 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(insights.id, appPrincipalId, roleIds.monitoringMetricsPublisher)
   properties: { principalId: appPrincipalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher) }
 }
+
+// Data actions from Microsoft Learn, "Control access to IoT Hub by using Microsoft Entra ID"
+// (Permissions for IoT Hub service APIs): exactly what registryConfigurations.ts and hubProbe.ts call.
+var configurationManagerActions = [
+  'Microsoft.Devices/IotHubs/configurations/read'
+  'Microsoft.Devices/IotHubs/configurations/write'
+  'Microsoft.Devices/IotHubs/configurations/delete'
+  'Microsoft.Devices/IotHubs/statistics/read'
+]
+
+resource configurationManager 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'iot-hub-configuration-manager')
+  properties: {
+    // Role names are unique per tenant: the resource group id keeps two installations apart.
+    roleName: 'IoT Hub Configuration Manager (${uniqueString(resourceGroup().id)})'
+    description: 'Read, create, update and delete IoT Hub configurations (IoT Edge deployments) and read registry statistics; nothing else'
+    type: 'customRole'
+    assignableScopes: [resourceGroup().id]
+    permissions: [{ actions: [], notActions: [], dataActions: configurationManagerActions, notDataActions: [] }]
+  }
+}
+
+output configurationManagerRoleId string = configurationManager.id

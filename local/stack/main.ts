@@ -1,6 +1,6 @@
 // `npm start`: the whole control plane on this machine. Prints one line when
 // ready; Ctrl-C or SIGTERM stops everything (children are killed after a grace period).
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SettingsError } from '../../shared/config/settings';
 import { PortInUseError } from '../azurite';
 import { type RunningStack, startStack } from './stack';
@@ -21,7 +21,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--state-dir') args.stateDir = resolve(argv[++i] ?? '.local');
     else if (arg === '--eventhubs-port') args.eventHubsPort = Number(argv[++i]);
     else if (arg === '--help') {
-      process.stdout.write('usage: npm start [-- --port 7071] [--eventhubs-port 5672] [--in-memory] [--state-dir .local]\n');
+      process.stdout.write('usage: npm start [-- --port 7071] [--eventhubs-port 5672] [--in-memory] [--state-dir .local]\n(stack.json, keys.json and persistent data go in the state directory)\n');
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument '${arg}' (try --help)\n`);
@@ -67,8 +67,9 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const stackFile = relative(process.cwd(), join(args.stateDir ?? join(projectRoot, '.local'), 'stack.json'));
   process.stdout.write(
-    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in .local/stack.json; Ctrl-C stops)\n`,
+    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in ${stackFile}; Ctrl-C stops)\n`,
   );
 }
 

@@ -70,3 +70,20 @@ export function bool(fallback: boolean) {
       return z.NEVER;
     });
 }
+
+/**
+ * Why a value that is set cannot be the secret or setting it stands for, or
+ * undefined when it can. App Service leaves a Key Vault reference it could not
+ * resolve (missing secret, no access) as the literal `@Microsoft.KeyVault(...)`,
+ * which anyone can derive from the app's host name, so it must never be used as
+ * a secret. Placeholders are values copied from an example and never replaced.
+ */
+export function unusableValueReason(value: string): string | undefined {
+  const v = value.trim();
+  if (!v) return 'is empty';
+  if (/^@Microsoft\.KeyVault\(/i.test(v)) return 'is an unresolved Key Vault reference (the secret does not exist, or the app identity may not read it)';
+  if (/^<[^>]*>$/.test(v) || /^\$\{[^}]*\}$/.test(v) || /^(changeme|change-me|replace-?me|placeholder|todo|tbd|xxx+|secret|password|example|none|null|undefined|your[-_ ].*)$/i.test(v)) {
+    return 'is a placeholder, not a real value';
+  }
+  return undefined;
+}

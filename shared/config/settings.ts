@@ -7,7 +7,7 @@ import {
   readStorageConnection,
   type StorageConnection,
 } from './connections';
-import { bool, jsonSetting, optionalString, positiveInt, requiredString, setting, type SettingDefinition } from './settingTypes';
+import { bool, jsonSetting, optionalString, positiveInt, requiredString, setting, type SettingDefinition, unusableValueReason } from './settingTypes';
 
 const labelMap = z.record(z.string().min(1).max(128), z.string().max(128));
 
@@ -117,8 +117,14 @@ export const settingDefinitions = {
   WEBHOOK_HARBOR_SECRET: setting(optionalString, { description: 'Harbor webhook auth header value', example: '<random>', secret: true, required: false }),
   WEBHOOK_CLOUDEVENTS_TOKEN: setting(optionalString, { description: 'Bearer token Event Grid sends to the CloudEvents endpoint', example: '<random>', secret: true, required: false }),
   WEBHOOK_GENERIC_SECRET: setting(optionalString, { description: 'HMAC-SHA256 key of the generic webhook', example: '<random>', secret: true, required: false }),
+  PAGE_TOKEN_KEY: setting(optionalString, {
+    description: 'HMAC key that signs list continuation tokens; the same on every instance (without it tokens hold on one instance only)',
+    example: '<random>',
+    secret: true,
+    required: false,
+  }),
   LOCAL_DEV: setting(bool(false), {
-    description: 'Set only by the local stack: allows plain-HTTP storage and the local IoT Hub simulator',
+    description: 'Set only by the local stack: the one switch that allows insecure transports (plain-HTTP storage, plain-AMQP Event Hubs, trusting the IoT Hub simulator\'s CA)',
     example: 'true',
     required: false,
   }),
@@ -141,9 +147,17 @@ export const connectionDefinitions = {
 type Flat = typeof settingDefinitions;
 export type FlatSettings = { [K in keyof Flat]: Flat[K] extends SettingDefinition<infer T> ? T : never };
 
+/** A setting whose value is set but unusable (unresolved Key Vault reference, blank, placeholder): what it configures is off. */
+export interface UnusableSetting {
+  readonly name: string;
+  readonly reason: string;
+}
+
 export interface Settings extends FlatSettings {
   readonly storage: StorageConnection;
   readonly healthEventHub: EventHubsConnection;
+  /** Optional settings turned off at start-up because their value is unusable; the readiness check fails while any is listed. */
+  readonly unusable: readonly UnusableSetting[];
 }
 
 export interface SettingProblem {
@@ -164,19 +178,27 @@ export class SettingsError extends Error {
 
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   const problems: SettingProblem[] = [];
+  const unusable: UnusableSetting[] = [];
   const flat: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(settingDefinitions) as [string, SettingDefinition<unknown>][]) {
-    const parsed = def.schema.safeParse(env[name]);
+    const raw = env[name];
+    const unusableReason = raw === undefined ? undefined : unusableValueReason(raw);
+    if (unusableReason && !def.required) {
+      // Half-configured: the feature is off, loudly (log line and readiness), never run with this value.
+      unusable.push({ name, reason: unusableReason });
+      flat[name] = def.schema.safeParse(undefined).data;
+      continue;
+    }
+    const parsed = def.schema.safeParse(raw);
     if (parsed.success) {
       flat[name] = parsed.data;
       continue;
     }
     // Secret settings never have their value echoed; field paths and messages are safe.
-    const detail = parsed.error.issues
-      .map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message))
-      .join('; ');
+    const detail = unusableReason ?? parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message)).join('; ');
     problems.push({ name, problem: detail, expected: `${def.description}, e.g. ${def.example}` });
   }
+  if (flat.REGISTRY_CREDENTIALS) flat.REGISTRY_CREDENTIALS = usableCredentials(flat.REGISTRY_CREDENTIALS as Record<string, RegistryCredential>, unusable);
   const storage = readStorageConnection(env, 'FleetStorage');
   const healthEventHub = readEventHubsConnection(env, 'HealthEventHub');
   for (const [name, result] of [['FleetStorage', storage], ['HealthEventHub', healthEventHub]] as const) {
@@ -185,10 +207,45 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       problems.push({ name, problem: result, expected: `${def.description}; ${def.example}` });
     }
   }
+  if (flat.LOCAL_DEV !== true) problems.push(...insecureTransports(storage, healthEventHub, (flat.HUBS as HubSetting[] | undefined) ?? []));
   if (problems.length || typeof storage === 'string' || typeof healthEventHub === 'string') {
     throw new SettingsError(problems);
   }
-  return { ...(flat as FlatSettings), storage, healthEventHub };
+  return { ...(flat as FlatSettings), storage, healthEventHub, unusable };
+}
+
+/** A registry credential whose password is unusable is left out (a deployment naming it gets a 400), and reported. */
+function usableCredentials(credentials: Record<string, RegistryCredential>, unusable: UnusableSetting[]): Record<string, RegistryCredential> {
+  return Object.fromEntries(
+    Object.entries(credentials).filter(([name, credential]) => {
+      const reason = unusableValueReason(credential.password);
+      if (reason) unusable.push({ name: `REGISTRY_CREDENTIALS.${name}.password`, reason: `${reason}; App Service resolves Key Vault references only as a whole setting value, never inside JSON` });
+      return !reason;
+    }),
+  );
+}
+
+/** Insecure transports are the local stack's alone: outside LOCAL_DEV each is a start-up error naming its setting. */
+function insecureTransports(storage: StorageConnection | string, eventHub: EventHubsConnection | string, hubs: readonly HubSetting[]): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  const onlyLocal = 'allowed only with LOCAL_DEV=true (the local stack); in Azure use https endpoints or managed identity';
+  if (typeof storage !== 'string' && storage.kind === 'connectionString' && /DefaultEndpointsProtocol=http(;|$)|Endpoint=http:|UseDevelopmentStorage=true/i.test(storage.connectionString)) {
+    problems.push({ name: 'FleetStorage', problem: 'uses plain HTTP', expected: onlyLocal });
+  }
+  if (typeof eventHub !== 'string' && eventHub.kind === 'connectionString' && /UseDevelopmentEmulator=true/i.test(eventHub.connectionString)) {
+    problems.push({ name: 'HealthEventHub', problem: 'uses the development emulator transport (plain AMQP)', expected: onlyLocal });
+  }
+  hubs.forEach((hub, i) => {
+    if (hub.local) problems.push({ name: 'HUBS', problem: `${i}.local trusts the IoT Hub simulator's CA and endpoint`, expected: onlyLocal });
+  });
+  return problems;
+}
+
+/** The start-up log line for every setting turned off because its value is unusable. */
+export function reportUnusableSettings(settings: Pick<Settings, 'unusable'>, warn: (line: string) => void): void {
+  for (const u of settings.unusable) {
+    warn(JSON.stringify({ event: 'settings.disabled', setting: u.name, reason: u.reason, effect: 'what this setting configures is disabled until the value is fixed' }));
+  }
 }
 
 /** Names of settings the app cannot start without (for infra checks and docs). */

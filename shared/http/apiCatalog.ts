@@ -237,6 +237,7 @@ export const apiOperations: readonly ApiOperation[] = [
       200: { description: 'Consent: WebHook-Allowed-Origin and WebHook-Allowed-Rate are set (cloudevents only)' },
       400: problem('WebHook-Request-Origin is missing'),
       401: { description: 'The cloudevents provider is not enabled' },
+      404: problem('No such provider'),
       405: { description: 'Other providers do not take CloudEvents' },
     },
   },
@@ -254,6 +255,7 @@ export const apiOperations: readonly ApiOperation[] = [
     path: '/openapi.json',
     summary: 'This document',
     auth: 'anonymous',
+    usesStorage: false,
     responses: { 200: { description: 'OpenAPI 3.1' } },
   },
 ];

@@ -2,6 +2,22 @@
 // requests and shape responses (zod 4 emits JSON Schema 2020-12, which is
 // OpenAPI 3.1's dialect). Schemas with a `.meta({ id })` become components.
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, MAX_JSON_NUMBER } from '../domain/json/limits';
+import { MAX_YAML_ALIASES } from './body';
+import { problemSchema } from './problem';
+
+/** What every request body is held to (shared/http/body.ts); stated on each body in the document. */
+export const BODY_LIMITS_TEXT =
+  `Every body is held to limits before it is read further: objects and arrays nested at most ${MAX_JSON_DEPTH} levels ` +
+  `(JSON text inside a string, such as createOptions, too), numbers finite and at most ${MAX_JSON_NUMBER} in magnitude, ` +
+  `no \`__proto__\` key, and in YAML at most ${MAX_YAML_ALIASES} alias expansions; otherwise 400 BodyLimitExceeded with a pointer to the field.`;
+
+/** Answers any operation of a kind can give, added where an operation does not list its own. */
+const GENERIC_RESPONSES: Record<'pathParameters' | 'body' | 'storage', Record<number, string>> = {
+  pathParameters: { 400: 'A path parameter is not valid (InvalidPathParameter names it), or the request is not valid' },
+  body: { 400: 'The body is not valid or outside the limits; errors[] points at the field', 413: 'The body is larger than the size limit', 415: 'The Content-Type is not accepted here' },
+  storage: { 503: 'Storage or a hub is unavailable for now; Retry-After says when to try again' },
+};
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
 
@@ -17,6 +33,19 @@ export interface ApiOperation {
   readonly headers?: readonly { readonly name: string; readonly required: boolean; readonly description: string }[];
   readonly requestBody?: { readonly contentTypes: readonly string[]; readonly schema: z.ZodType; readonly description?: string };
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  /** false: the operation touches no storage or hub (no 503). */
+  readonly usesStorage?: boolean;
+}
+
+/** The responses of `op` plus the generic ones it can give and does not list. */
+export function responsesOf(op: ApiOperation): ApiOperation['responses'] {
+  const generic: Record<number, string> = {
+    ...(op.path.includes('{') ? GENERIC_RESPONSES.pathParameters : {}),
+    ...(op.requestBody ? GENERIC_RESPONSES.body : {}),
+    ...(op.usesStorage === false ? {} : GENERIC_RESPONSES.storage),
+  };
+  const added = Object.fromEntries(Object.entries(generic).map(([status, description]) => [status, { description, schema: problemSchema }]));
+  return { ...added, ...op.responses };
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -58,7 +87,7 @@ export function openApiDocument(operations: readonly ApiOperation[], info: { tit
     }
     for (const h of op.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
     const responses = Object.fromEntries(
-      Object.entries(op.responses).map(([status, r]) => {
+      Object.entries(responsesOf(op)).map(([status, r]) => {
         const problem = Number(status) >= 400;
         return [
           status,
@@ -76,7 +105,7 @@ export function openApiDocument(operations: readonly ApiOperation[], info: { tit
         ? {
             requestBody: {
               required: true,
-              ...(op.requestBody.description ? { description: op.requestBody.description } : {}),
+              description: op.requestBody.description ? `${op.requestBody.description} ${BODY_LIMITS_TEXT}` : BODY_LIMITS_TEXT,
               content: Object.fromEntries(op.requestBody.contentTypes.map((t) => [t, { schema: components.add(op.requestBody!.schema, 'input') }])),
             },
           }

@@ -6,9 +6,15 @@ import { AppError, type FieldIssue, isAppError, toPointer } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** The problem document as a schema, for the OpenAPI description. */
+/** A 503 that names no wait of its own asks for this one (seconds): a client that retries 503s is told when. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The problem document as a schema, for the OpenAPI description. Extension
+ * members are allowed (RFC 9457, section 3.2); the ones this API sets are listed.
+ */
 export const problemSchema = z
-  .object({
+  .looseObject({
     type: z.string(),
     title: z.string(),
     status: z.int(),
@@ -18,6 +24,9 @@ export const problemSchema = z
     errors: z
       .array(z.object({ pointer: z.string().meta({ description: 'JSON Pointer to the offending field', example: '/manifest/modules/web/image' }), detail: z.string(), code: z.string().optional() }))
       .optional(),
+    providers: z.array(z.string()).optional().meta({ description: 'UnknownProvider: the registry webhook providers there are' }),
+    accepted: z.array(z.string()).optional().meta({ description: 'UnsupportedMediaType: the media types accepted here' }),
+    maxBytes: z.int().optional().meta({ description: 'ContentTooLarge: the body size limit' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
@@ -82,7 +91,8 @@ export function toProblem(error: AppError, instance?: string): ProblemDocument {
 
 export function problemResponse(error: AppError, instance?: string): HttpResponseInit {
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterSeconds));
+  const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(Math.ceil(retryAfter));
   return { status: error.status, headers, body: JSON.stringify(toProblem(error, instance)) };
 }
 

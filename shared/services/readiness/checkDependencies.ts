@@ -3,7 +3,7 @@
 
 export interface DependencyProbe {
   readonly name: string;
-  readonly kind: 'tables' | 'hub' | 'eventHubs';
+  readonly kind: 'tables' | 'hub' | 'eventHubs' | 'settings';
   check(signal: AbortSignal): Promise<void>;
 }
 

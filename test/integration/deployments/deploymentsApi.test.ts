@@ -218,7 +218,7 @@ describe('deployments API', () => {
   it('reports each dependency in /health: tables and every hub, 503 when a hub is down', async () => {
     type Report = { status: string; checks: { name: string; status: string; detail?: string }[] };
     const healthy = (await (await stack.api('health')).json()) as Report;
-    assert.deepEqual(healthy.checks.map((c) => [c.name, c.status]).sort(), [['hub:eus', 'ok'], ['hub:sea', 'ok'], ['hub:weu', 'ok'], ['tables', 'ok']]);
+    assert.deepEqual(healthy.checks.map((c) => [c.name, c.status]).sort(), [['hub:eus', 'ok'], ['hub:sea', 'ok'], ['hub:weu', 'ok'], ['settings', 'ok'], ['tables', 'ok']]);
     await adminHub('sea', { outage: 'refuse' });
     try {
       const res = await stack.api('health');

@@ -6,13 +6,16 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { TableClient } from '@azure/data-tables';
+import { startAzurite } from '../../../local/azurite';
 import { projectRoot, waitFor } from '../../helpers/fixtureApp';
 
 const entry = join(projectRoot, 'dist', 'local', 'stack', 'main.js');
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   // Every component on a free port: never the fixed ones a developer's own `npm start` holds.
-  const child = spawn(process.execPath, [entry, ...args, '--eventhubs-port', '0'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, as a terminal gives a foreground job, so Ctrl-C can be sent to all of it.
+  const child = spawn(process.execPath, [entry, ...args, '--eventhubs-port', '0'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -25,7 +28,9 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
       if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}) before it was ready:\n${stderr}`);
       return undefined;
     }, 60000, 'the ready line');
-  return { child, exited, ready, out: () => stdout, err: () => stderr };
+  /** What a terminal does on Ctrl-C: SIGINT to every process of the foreground group. */
+  const ctrlC = () => process.kill(-child.pid!, 'SIGINT');
+  return { child, exited, ready, ctrlC, out: () => stdout, err: () => stderr };
 }
 
 const portOpen = (url: string) =>
@@ -64,6 +69,39 @@ describe('npm start (the local stack entry point)', () => {
       assert.equal(existsSync(join(stateDir, 'stack.json')), false, 'stack.json outlived the stack');
     } finally {
       cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('on Ctrl-C stops within 5 s, and Azurite flushes what was just written instead of being killed', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const cli = startCli(['--port', '0', '--state-dir', stateDir]);
+    try {
+      await cli.ready();
+      const stackFile = join(stateDir, 'stack.json');
+      assert.ok(cli.out().includes(stackFile.replace(`${projectRoot}/`, '')) || cli.out().includes(stackFile), 'the ready line says where stack.json is');
+      const info = JSON.parse(readFileSync(stackFile, 'utf8')) as { storageConnectionString: string };
+      // Written just before Ctrl-C: well inside LokiJS's 5 s autosave interval, so only a flush on close keeps it.
+      const table = TableClient.fromConnectionString(info.storageConnectionString, 'flushcheck', { allowInsecureConnection: true });
+      await table.createTable();
+      await table.createEntity({ partitionKey: 'p', rowKey: 'written-before-ctrl-c', value: 42 });
+
+      const stopStarted = Date.now();
+      cli.ctrlC();
+      assert.equal(await cli.exited, 0, cli.err());
+      const stopMs = Date.now() - stopStarted;
+      assert.ok(stopMs < 5000, `stopped within 5 s (took ${stopMs} ms)`);
+      assert.equal(existsSync(stackFile), false, 'stack.json outlived the stack');
+    } finally {
+      if (cli.child.exitCode === null) process.kill(-cli.child.pid!, 'SIGKILL');
+    }
+    // The same data folder again: the entity is there only if Azurite saved its database on the way out.
+    const azurite = await startAzurite({ location: join(stateDir, 'azurite') });
+    try {
+      const table = TableClient.fromConnectionString(azurite.connectionString, 'flushcheck', { allowInsecureConnection: true });
+      const entity = await table.getEntity<{ value: number }>('p', 'written-before-ctrl-c');
+      assert.equal(entity.value, 42);
+    } finally {
+      await azurite.stop();
     }
   });
 

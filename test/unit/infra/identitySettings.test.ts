@@ -39,7 +39,7 @@ describe('identity-based settings (as deployed by infra/)', () => {
     const services = getServices();
     assert.equal(services.tableService.url, 'https://fleetstore.table.core.windows.net');
     assert.deepEqual([...services.fleet.hubs.keys()], ['weu', 'eus']);
-    assert.deepEqual(services.dependencyProbes.map((p) => p.name), ['tables', 'hub:weu', 'hub:eus']);
+    assert.deepEqual(services.dependencyProbes.map((p) => p.name), ['tables', 'hub:weu', 'hub:eus', 'settings']);
   });
 
   it('builds an IoT Hub registry from a token credential for a bare host name', async () => {

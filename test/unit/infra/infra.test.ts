@@ -40,7 +40,7 @@ describe('infrastructure (offline checks of infra/)', () => {
       assert.notEqual(name, 'AzureWebJobsStorage', 'the host storage must be identity-based');
     }
     for (const name of Object.keys(settingDefinitions).filter((n) => n.startsWith('WEBHOOK_'))) {
-      assert.ok(appSettingNames.has(name), `${name} is not wired to a Key Vault secret`);
+      assert.ok(appSettingNames.has(name), `${name} has no Key Vault secret name in webhookSecretNames`);
     }
     assert.match(functionApp.text, /@Microsoft\.KeyVault\(SecretUri=/);
     assert.match(functionApp.text, /keyVaultReferenceIdentity:\s*appIdentityId/);
@@ -63,14 +63,70 @@ describe('infrastructure (offline checks of infra/)', () => {
       assert.ok(key, `${role} (${id}) is not defined`);
       assert.match(roles, new RegExp(`principalId:\\s*${principal}[^}]*roleIds\\.${key}\\)`), `${role} is not assigned to ${principal}`);
     }
-    assert.match(iothub, /iotHubDataContributor = '4fc6c259-987e-4a07-842e-c321cc9d413f'/, 'IoT Hub Data Contributor (configurations) for the app on each hub');
-    assert.match(iothub, /principalId:\s*appPrincipalId[^}]*iotHubDataContributor\)/);
+    assert.match(iothub, /principalId:\s*appPrincipalId[^}]*roleDefinitionId:\s*configurationRoleId/, 'the custom configuration role for the app on each hub');
+    assert.match(file('main.bicep').text, /configurationRoleId:\s*roles\.outputs\.configurationManagerRoleId/);
   });
 
-  it('routes twin changes and connection state events to an identity-based Event Hubs endpoint, after its role exists', () => {
+  it('grants the app on each hub only configuration and statistics data actions (a custom role, not IoT Hub Data Contributor)', () => {
+    const roles = file(join('modules', 'roles.bicep')).text;
+    const iothub = file(join('modules', 'iothub.bicep')).text;
+    const block = /var configurationManagerActions = \[([^\]]*)\]/.exec(roles)?.[1] ?? '';
+    const actions = [...block.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+    // What registryConfigurations.ts (get/list/add/update/remove configuration) and hubProbe.ts (registry statistics) call.
+    assert.deepEqual(actions, [
+      'Microsoft.Devices/IotHubs/configurations/delete',
+      'Microsoft.Devices/IotHubs/configurations/read',
+      'Microsoft.Devices/IotHubs/configurations/write',
+      'Microsoft.Devices/IotHubs/statistics/read',
+    ]);
+    assert.match(roles, /dataActions:\s*configurationManagerActions/);
+    assert.match(roles, /assignableScopes:\s*\[resourceGroup\(\)\.id\]/);
+    for (const text of [roles, iothub]) {
+      assert.doesNotMatch(text, /4fc6c259-987e-4a07-842e-c321cc9d413f/, 'IoT Hub Data Contributor also allows direct methods, C2D messages and device identity changes');
+      assert.doesNotMatch(text, /directMethods|cloudToDeviceMessages|IotHubs\/devices|IotHubs\/\*/);
+    }
+  });
+
+  it('routes only what health ingestion reads: $edgeAgent/$edgeHub reported changes, connection state, lifecycle, heartbeats', () => {
+    const iothub = file(join('modules', 'iothub.bicep')).text;
+    const routes = [...iothub.matchAll(/\{ name: '([\w$-]+)', source: '(\w+)', condition: ([^,]+), endpointNames: \['device-health'\]/g)].map((m) => ({ name: m[1]!, source: m[2]!, condition: m[3]!.trim() }));
+    const bySource = new Map(routes.map((r) => [r.source, r]));
+    const condition = (name: string) => new RegExp(`var ${name} = '(.*)'$`, 'm').exec(iothub)?.[1]?.replace(/\\'/g, "'") ?? '';
+    const twin = bySource.get('TwinChangeEvents');
+    assert.ok(twin, 'no route from TwinChangeEvents');
+    assert.notEqual(twin.condition, "'true'", 'every twin change in the fleet would be routed and billed');
+    assert.equal(condition(twin.condition), "(moduleId = '$edgeAgent' OR moduleId = '$edgeHub') AND IS_DEFINED($body.properties.reported)");
+    const lifecycle = bySource.get('DeviceLifecycleEvents');
+    assert.ok(lifecycle, 'no route from DeviceLifecycleEvents');
+    for (const op of ['createDeviceIdentity', 'deleteDeviceIdentity']) assert.match(condition(lifecycle.condition), new RegExp(`opType = '${op}'`));
+    assert.equal(bySource.get('DeviceConnectionStateEvents')?.condition, "'true'");
+    assert.equal(bySource.get('DeviceMessages')?.condition, "'type = \\'heartbeat\\''");
+  });
+
+  it('wires only the enabled webhook providers, and makes the continuation token key in Key Vault', () => {
+    assert.match(functionApp.text, /filter\(items\(webhookSecretNames\), s => contains\(enabledWebhooks, s\.key\)\)/);
+    assert.match(file('main.bicep').text, /param enabledWebhooks array = \[\]/, 'no provider is wired before its secret exists');
+    assert.match(functionApp.text, /name: 'PAGE_TOKEN_KEY', value: '@Microsoft\.KeyVault\(SecretUri=/);
+    const vault = file(join('modules', 'keyvault.bicep')).text;
+    assert.match(vault, /@secure\(\)\s*\n@description\([^)]*\)\s*\nparam pageTokenKey string = newGuid\(\)/);
+    assert.match(vault, /name: 'page-token-key'/);
+  });
+
+  it('ships no tests, local stack, benchmarks, demo or sources in the app package (.funcignore)', () => {
+    const ignored = readFileSync(join(projectRoot, '.funcignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const folder of ['/test/', '/local/', '/bench/', '/demo/', '/docs/', '/infra/', '/dist/test/', '/dist/local/', '/dist/bench/', '/dist/demo/', '/.local/', '/local.settings.json']) {
+      assert.ok(ignored.includes(folder), `${folder} would ship in the app package`);
+    }
+    // Unanchored folder names would also match dist/functions and dist/shared, which the app is.
+    for (const line of ignored) assert.doesNotMatch(line, /^(functions|shared|dist)\/?$/, `'${line}' would drop the app itself`);
+    assert.ok(!ignored.some((l) => /^\/?(dist\/)?(functions|shared)\/?$/.test(l) && l.startsWith('/dist')), 'dist/functions and dist/shared must ship');
+    assert.ok(!ignored.includes('/host.json') && !ignored.includes('/package.json'));
+  });
+
+  it('routes twin changes, connection state and lifecycle events to an identity-based Event Hubs endpoint, after its role exists', () => {
     const iothub = file(join('modules', 'iothub.bicep')).text;
     const sources = routeSources(file(join('modules', 'iothub.bicep')));
-    for (const source of ['TwinChangeEvents', 'DeviceConnectionStateEvents']) assert.ok(sources.includes(source), `no route from ${source}`);
+    for (const source of ['TwinChangeEvents', 'DeviceConnectionStateEvents', 'DeviceLifecycleEvents']) assert.ok(sources.includes(source), `no route from ${source}`);
     assert.match(iothub, /authenticationType:\s*'identityBased'/);
     assert.match(file('main.bicep').text, /module iotHubs[\s\S]*?dependsOn:\s*\[roles\]/, 'hubs must wait for the Event Hubs Data Sender assignment');
   });

@@ -9,6 +9,8 @@ const valid = {
   RECONCILE_SCHEDULE: '0 */1 * * * *',
   FleetStorage: 'UseDevelopmentStorage=true',
   HealthEventHub: 'Endpoint=sb://localhost;SharedAccessKeyName=k;SharedAccessKey=s;UseDevelopmentEmulator=true',
+  // Development storage and the emulator transport are insecure: only the local stack may use them.
+  LOCAL_DEV: 'true',
 };
 
 describe('settings', () => {

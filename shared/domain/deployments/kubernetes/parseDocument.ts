@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { parseAllDocuments } from 'yaml';
 import { type FieldIssue, toPointer } from '../../../errors';
+import { jsonLimitIssue } from '../../json/limits';
 import { isPlainObject } from '../canonicalJson';
 import { invalid, ok, type Result } from '../result';
 import { deploymentSchema, podSchema } from './schema';
@@ -27,7 +28,15 @@ export function parseKubernetesText(text: string, pointer: string): Result<unkno
     const at = where ? `line ${where.line} column ${where.col}: ` : '';
     return invalid('The Kubernetes manifest', [{ pointer, detail: `is not valid YAML or JSON: ${at}${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`, code: 'syntax' }]);
   }
-  return ok(doc.toJS({ maxAliasCount: 50 }) as unknown);
+  // Alias bombs stop in toJS with an error; nesting and numbers as at the HTTP body boundary (json/limits.ts).
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  } catch (e) {
+    return invalid('The Kubernetes manifest', [{ pointer, detail: `expands too far: ${(e as Error).message}`, code: 'too_many_aliases' }]);
+  }
+  const limit = jsonLimitIssue(value);
+  return limit ? invalid('The Kubernetes manifest', [{ ...limit, pointer: pointer + limit.pointer }]) : ok(value);
 }
 
 /** A Pod (v1) or Deployment (apps/v1), every refused field named by a pointer under `prefix`. */

@@ -1,0 +1,18 @@
+// Readiness of the configuration itself: a setting that is set but unusable
+// (an unresolved Key Vault reference, blank, a placeholder) has turned its
+// feature off at start-up; the health check stays failed until it is fixed,
+// so a half-configured app is visible, not silently degraded.
+import type { UnusableSetting } from '../../config/settings';
+import type { DependencyProbe } from './checkDependencies';
+
+export function settingsProbe(unusable: readonly UnusableSetting[]): DependencyProbe {
+  return {
+    name: 'settings',
+    kind: 'settings',
+    check() {
+      if (unusable.length === 0) return Promise.resolve();
+      // Names and reasons only: never a value.
+      return Promise.reject(new Error(`disabled by an unusable value: ${unusable.map((u) => `${u.name} ${u.reason}`).join('; ')}`));
+    },
+  };
+}
