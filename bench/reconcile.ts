@@ -147,7 +147,7 @@ async function child(suffix: string): Promise<void> {
     budgetMs: 600_000,
     deviceCounts: healthDeviceCounts(health, () => HUBS, { count: () => Promise.resolve({ byHub: new Map(), asOf: null, source: 'health' }) }),
     rolloutStatus: tableRolloutStatusStore(client(cs, t.rollout)),
-    sweepSilentDevices: async (deadline) => {
+    sweepSilentDevices: async ({ deadline }) => {
       const sweepStart = performance.now();
       const sweep = await markSilentOffline({ ...deps, hubs: HUBS, offlineAfterSeconds: OFFLINE_AFTER_SECONDS, now: () => new Date(NOW), deadline });
       sweepSeconds = (performance.now() - sweepStart) / 1000;

@@ -15,11 +15,16 @@ app.http('createDeployment', {
   authLevel: 'function',
   route: 'deployments',
   handler: withProblems(async (request: HttpRequest) => {
-    const { settings, idempotency } = getServices();
+    const { settings, idempotency, idempotencyOptions } = getServices();
     const body = await readBody(request, settings.MAX_REQUEST_BODY_BYTES);
     assertTextWithinLimits(body, request.headers.get('content-type'));
-    return idempotentPost(idempotency, request, body, 'POST /deployments', async () =>
-      changeResponse(await createDeployment(deploymentsDeps(), body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'created'),
+    return idempotentPost(
+      idempotency,
+      request,
+      body,
+      'POST /deployments',
+      async ({ requestId }) => changeResponse(await createDeployment(deploymentsDeps(), body.toString('utf8'), request.headers.get('content-type') ?? undefined, requestId ? { requestId } : {}), 'created'),
+      idempotencyOptions,
     );
   }),
 });

@@ -3,7 +3,8 @@ import { getServices } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 
 // GET /api/hubs: the configured regional hubs with their labels and last-known
-// reachability (from the reconciler's latest pass). Connection settings never leave.
+// reachability and garbage-collection fence (from the reconciler's latest pass).
+// Connection settings never leave.
 app.http('listHubs', {
   methods: ['GET'],
   authLevel: 'function',
@@ -21,6 +22,8 @@ app.http('listHubs', {
         reachability: status
           ? { reachable: status.reachable, checkedAt: status.checkedAt, lastContactAt: status.lastContactAt ?? null, lastError: status.lastError ?? null, configurationCount: status.configurationCount ?? null }
           : { reachable: null, checkedAt: null, lastContactAt: null, lastError: null, configurationCount: null },
+        // The condition an operator must see: garbage collection stopped on this hub, and why.
+        garbageCollection: status?.gcFence ? { fenced: true, reason: status.gcFence.reason, message: status.gcFence.message } : { fenced: status ? false : null, reason: null, message: null },
       };
     });
     return json(200, { hubs });

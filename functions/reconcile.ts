@@ -10,7 +10,7 @@ import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 let sweepResumeAt = 0;
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health, rowTtls } = getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -20,15 +20,17 @@ async function runPass(context: InvocationContext, trigger: string) {
     deviceCounts,
     rolloutStatus,
     rollouts,
+    rowTtls,
+    gcMaxDeletePercent: settings.GC_MAX_DELETE_PERCENT,
     // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.
-    sweepSilentDevices: async (deadline) => {
+    sweepSilentDevices: async (ctx) => {
       const sweep = await markSilentOffline({
-        store: health,
+        store: ctx.guard(health, ['write', 'deleteCounters', 'deadLetter']),
         cache: lruHealthCache(SWEEP_CACHE_DEVICES),
         hubs: settings.HUBS.map((h) => h.name),
         offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
         now: () => new Date(),
-        deadline,
+        deadline: ctx.deadline,
         startAt: sweepResumeAt,
       });
       sweepResumeAt = sweep.resumeAt;
@@ -39,8 +41,14 @@ async function runPass(context: InvocationContext, trigger: string) {
   const log = eventLogger(context);
   // Each rollout transition on its own line, so one grep follows a rollout across passes.
   for (const transition of report.ran ? (report.rollouts?.transitions ?? []) : []) log.info('rollout.transition', { trigger, ...transition });
+  // A fenced garbage collection is a condition to act on: say where and why, every pass it holds.
+  for (const hub of report.ran ? report.hubs.hubs : []) {
+    if (hub.fence) log.warn('reconcile.gcFenced', { trigger, hub: hub.hub, installationId: fleet.installationId, ...hub.fence });
+    if (hub.legacyOrphans) log.info('reconcile.legacyOrphans', { trigger, hub: hub.hub, count: hub.legacyOrphans });
+  }
+  if (report.ran && report.leaseLost) log.warn('reconcile.leaseLost', { trigger, stoppedIn: report.stoppedIn });
   // The one line an operator reads when something looks wrong.
-  log.info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, ...report.summary } : { skipped: report.reason }) });
+  log.info('reconcile.pass', { trigger, ...(report.ran ? { durationMs: report.durationMs, stoppedIn: report.stoppedIn, ...report.summary } : { skipped: report.reason }) });
   return report;
 }
 

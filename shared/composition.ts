@@ -5,10 +5,12 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobPassLease } from './adapters/blobs/blobPassLease';
+import { blobClientOptions, storageCallBoundMs, tableClientOptions } from './adapters/storageTimeouts';
 import { createRegistry } from './adapters/iothub/createRegistry';
 import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
+import { tableExpiringRows } from './adapters/tables/tableExpiringRows';
 import { tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
 import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
@@ -27,13 +29,15 @@ import type { DeploymentsDeps } from './services/deployments/deploymentsService'
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
 import { lruHealthCache } from './services/health/healthCache';
+import { installationIdOf } from './services/hubs/installationId';
 import { healthDeviceCounts } from './services/health/healthQueries';
 import type { HealthStore } from './services/health/healthStore';
 import type { IngestDeps } from './services/health/ingestHealth';
 import type { HubStatusStore } from './services/hubs/hubStatusStore';
-import type { IdempotencyStore } from './services/idempotency/idempotency';
+import type { IdempotencyOptions, IdempotencyStore } from './services/idempotency/idempotency';
 import { type DeviceCountsSource, hubMetricsDeviceCounts } from './services/reconcile/deviceCounts';
 import type { PassLease } from './services/reconcile/passLease';
+import type { RowTtl } from './services/reconcile/rowTtl';
 import type { RolloutStatusStore } from './services/reconcile/rolloutStatusStore';
 import type { RolloutStore } from './services/rollout/rolloutStore';
 import type { DependencyProbe } from './services/readiness/checkDependencies';
@@ -51,6 +55,7 @@ export interface Services {
   readonly repositoryIndex: RepositoryIndex;
   readonly configurationFor: ConfigurationFor;
   readonly idempotency: IdempotencyStore;
+  readonly idempotencyOptions: IdempotencyOptions;
   readonly fleet: HubFleet;
   readonly hubStatus: HubStatusStore;
   readonly metrics: MetricsStore;
@@ -60,6 +65,8 @@ export interface Services {
   readonly rolloutStatus: RolloutStatusStore;
   readonly rollouts: RolloutStore;
   readonly reconcileLease: PassLease;
+  /** Tables whose rows the reconciler expires by age. */
+  readonly rowTtls: readonly RowTtl[];
   readonly dependencyProbes: readonly DependencyProbe[];
   readonly pageTokens: PageTokens;
 }
@@ -77,24 +84,25 @@ function credentialFor(clientId: string | undefined): TokenCredential {
 
 // Plain HTTP only under LOCAL_DEV (loadSettings refuses it otherwise, naming the setting).
 const insecure = (connectionString: string) => settings.LOCAL_DEV && /DefaultEndpointsProtocol=http;|Endpoint=http:/i.test(connectionString);
+const storageTimeouts = { tryTimeoutMs: settings.STORAGE_TRY_TIMEOUT_MS, maxRetries: settings.STORAGE_MAX_RETRIES };
 
 function tableClientFor(storage: StorageConnection, table: string): TableClient {
   if (storage.kind === 'connectionString') {
-    return TableClient.fromConnectionString(storage.connectionString, table, { allowInsecureConnection: insecure(storage.connectionString) });
+    return TableClient.fromConnectionString(storage.connectionString, table, { allowInsecureConnection: insecure(storage.connectionString), ...tableClientOptions(storageTimeouts) });
   }
-  return new TableClient(storage.tableServiceUri, table, credentialFor(storage.clientId));
+  return new TableClient(storage.tableServiceUri, table, credentialFor(storage.clientId), tableClientOptions(storageTimeouts));
 }
 
 function tableServiceFor(storage: StorageConnection): TableServiceClient {
   if (storage.kind === 'connectionString') {
-    return TableServiceClient.fromConnectionString(storage.connectionString, { allowInsecureConnection: insecure(storage.connectionString) });
+    return TableServiceClient.fromConnectionString(storage.connectionString, { allowInsecureConnection: insecure(storage.connectionString), ...tableClientOptions(storageTimeouts) });
   }
-  return new TableServiceClient(storage.tableServiceUri, credentialFor(storage.clientId));
+  return new TableServiceClient(storage.tableServiceUri, credentialFor(storage.clientId), tableClientOptions(storageTimeouts));
 }
 
 function blobServiceFor(storage: StorageConnection): BlobServiceClient {
-  if (storage.kind === 'connectionString') return BlobServiceClient.fromConnectionString(storage.connectionString);
-  return new BlobServiceClient(storage.blobServiceUri, credentialFor(storage.clientId));
+  if (storage.kind === 'connectionString') return BlobServiceClient.fromConnectionString(storage.connectionString, blobClientOptions(storageTimeouts));
+  return new BlobServiceClient(storage.blobServiceUri, credentialFor(storage.clientId), blobClientOptions(storageTimeouts));
 }
 
 let services: Services | undefined;
@@ -110,6 +118,7 @@ export function getServices(): Services {
   const hubCredential = credentialFor(settings.storage.kind === 'identity' ? settings.storage.clientId : undefined);
   const registries = new Map(settings.HUBS.map((hub) => [hub.name, createRegistry(hub, { credential: hubCredential })]));
   const fleet = buildFleet(settings.HUBS, {
+    installationId: installationIdOf(settings.INSTALLATION_ID, settings.storage),
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
     configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
@@ -120,8 +129,10 @@ export function getServices(): Services {
     // Every revision write records its followed repositories first, so a push reads only the deployments that follow it.
     deployments: indexedDeploymentStore(tableDeploymentStore(tableClientFor(settings.storage, 'deployments')), repositoryIndex),
     repositoryIndex,
-    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS),
+    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS, fleet.installationId),
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
+    // A request lives about its deadline plus a few storage calls; a pending record well past that belongs to one that died.
+    idempotencyOptions: { ttlMs: settings.IDEMPOTENCY_TTL_HOURS * 3600_000, staleAfterMs: Math.max(4 * settings.HTTP_DEADLINE_MS, 10_000) },
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
     metrics,
@@ -130,14 +141,18 @@ export function getServices(): Services {
     healthIngest: { store: health, cache: healthCache, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
-    reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease'),
+    reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease', { callTimeoutMs: storageCallBoundMs(storageTimeouts) }),
+    rowTtls: [
+      { rows: tableExpiringRows(tableClientFor(settings.storage, 'idempotency')), maxAgeMs: settings.IDEMPOTENCY_TTL_HOURS * 3600_000 },
+      { rows: tableExpiringRows(tableClientFor(settings.storage, 'healthdeadletters')), maxAgeMs: settings.DEAD_LETTER_TTL_DAYS * 86400_000 },
+    ],
     dependencyProbes: [tablesProbe(tableService), ...[...registries].map(([name, registry]) => hubProbe(name, registry)), settingsProbe(settings.unusable)],
     pageTokens: pageTokens(settings.PAGE_TOKEN_KEY),
   };
   return services;
 }
 
-/** What the deployment use cases need, from the shared services. */
+/** What the deployment use cases need, from the shared services (call once per request). */
 export function deploymentsDeps(): DeploymentsDeps {
   const s = getServices();
   return {
@@ -147,5 +162,7 @@ export function deploymentsDeps(): DeploymentsDeps {
     configurationFor: s.configurationFor,
     registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS),
     rollouts: s.rollouts,
+    // Built per request: the deadline runs from the request's start.
+    deadline: AbortSignal.timeout(s.settings.HTTP_DEADLINE_MS),
   };
 }

@@ -123,6 +123,42 @@ export const settingDefinitions = {
     secret: true,
     required: false,
   }),
+  // Safety guards of the control path (docs/desired-state-and-convergence.md, "Guards").
+  INSTALLATION_ID: setting(optionalString.pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, dots, dashes or underscores').optional()), {
+    description: 'Names this installation on the hubs (label fleetInstallation); garbage collection deletes only configurations carrying it. Default: the FleetStorage account name',
+    example: 'fleet-prod-weu',
+    required: false,
+  }),
+  GC_MAX_DELETE_PERCENT: setting(positiveInt(50), {
+    description: "Garbage collection stops on a hub (fenced) when one pass would delete more than this share of the hub's configurations of this installation",
+    example: '50',
+    required: false,
+  }),
+  HTTP_DEADLINE_MS: setting(positiveInt(5000), {
+    description: 'How long an HTTP or webhook request waits for hubs; what has not converged by then is answered 202 and finished by the reconciler',
+    example: '5000',
+    required: false,
+  }),
+  STORAGE_TRY_TIMEOUT_MS: setting(positiveInt(5000), {
+    description: 'Timeout of one try of a Table or Blob storage request (a hung socket is abandoned and retried)',
+    example: '5000',
+    required: false,
+  }),
+  STORAGE_MAX_RETRIES: setting(positiveInt(3), {
+    description: 'Retries of a failed or timed-out storage request, with exponential backoff',
+    example: '3',
+    required: false,
+  }),
+  IDEMPOTENCY_TTL_HOURS: setting(positiveInt(24), {
+    description: 'How long an Idempotency-Key is remembered; the reconciler deletes older records',
+    example: '24',
+    required: false,
+  }),
+  DEAD_LETTER_TTL_DAYS: setting(positiveInt(14), {
+    description: 'How long dead-lettered health events are kept; the reconciler deletes older rows',
+    example: '14',
+    required: false,
+  }),
   LOCAL_DEV: setting(bool(false), {
     description: 'Set only by the local stack: the one switch that allows insecure transports (plain-HTTP storage, plain-AMQP Event Hubs, trusting the IoT Hub simulator\'s CA)',
     example: 'true',

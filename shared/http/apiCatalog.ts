@@ -39,6 +39,13 @@ const hubViewSchema = z
       lastError: z.string().nullable(),
       configurationCount: z.int().nullable(),
     }),
+    garbageCollection: z
+      .object({
+        fenced: z.boolean().nullable(),
+        reason: z.enum(['DesiredStateLost', 'TooManyDeletions']).nullable(),
+        message: z.string().nullable(),
+      })
+      .meta({ description: "Fenced: the reconciler's last pass deleted no orphaned configuration on this hub, because the desired state looked lost (see docs/desired-state-and-convergence.md)" }),
   })
   .meta({ id: 'Hub' });
 

@@ -3,7 +3,7 @@
 // POSTs opt in with an Idempotency-Key; registry webhooks use their delivery id.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { isAppError } from '../errors';
-import { type IdempotencyOptions, type IdempotencyStore, idempotent, requestHash, validateKey } from '../services/idempotency/idempotency';
+import { type IdempotencyOptions, type IdempotencyStore, idempotent, type IdempotentRun, requestHash, validateKey } from '../services/idempotency/idempotency';
 import { errorResponse } from './problem';
 
 /** 4xx answers are the request's own fault and would repeat: remember them. Throttling and 5xx are not. */
@@ -16,7 +16,7 @@ export async function rememberedResponse(
   key: string,
   hash: string,
   instance: string,
-  run: () => Promise<HttpResponseInit>,
+  run: (request: IdempotentRun) => Promise<HttpResponseInit>,
   options: IdempotencyOptions = {},
 ): Promise<HttpResponseInit> {
   const result = await idempotent(
@@ -24,10 +24,10 @@ export async function rememberedResponse(
     scope,
     key,
     hash,
-    async () => {
+    async (request) => {
       let response: HttpResponseInit;
       try {
-        response = await run();
+        response = await run(request);
       } catch (error) {
         if (!remembered(error)) throw error;
         response = errorResponse(error, instance);
@@ -44,12 +44,13 @@ export async function idempotentPost(
   request: HttpRequest,
   body: Buffer,
   scope: string,
-  run: () => Promise<HttpResponseInit>,
+  run: (request: Partial<IdempotentRun>) => Promise<HttpResponseInit>,
+  options: IdempotencyOptions = {},
 ): Promise<HttpResponseInit> {
   const header = request.headers.get('idempotency-key');
-  if (!header) return run();
+  if (!header) return run({});
   const key = validateKey(header);
   const path = new URL(request.url).pathname;
   const hash = requestHash([request.method, path, request.headers.get('content-type') ?? '', body]);
-  return rememberedResponse(store, scope, key, hash, path, run);
+  return rememberedResponse(store, scope, key, hash, path, run, options);
 }

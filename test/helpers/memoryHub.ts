@@ -53,12 +53,16 @@ export class MemoryHub implements HubConfigurations {
   }
 }
 
+/** The installation the tests' fleets and configurations belong to. */
+export const TEST_INSTALLATION = 'test-installation';
+
 /** A limiter that never waits: unit and service tests are about sync logic, not rate. */
 export const unlimited: RateLimiter = { acquire: async () => Promise.resolve(), pause: () => undefined };
 
 /** A fleet of in-memory hubs, with optional hub labels (for selector tests). */
 export function memoryFleet(hubs: readonly MemoryHub[], options: { maxConfigurations?: number; labels?: Record<string, Record<string, string>> } = {}): HubFleet {
   return {
+    installationId: TEST_INSTALLATION,
     maxConfigurations: options.maxConfigurations ?? 100,
     hubs: new Map(hubs.map((h): [string, HubRuntime] => [h.hub, { name: h.hub, region: h.hub, labels: options.labels?.[h.hub] ?? {}, configurations: h, limiter: unlimited }])),
   };

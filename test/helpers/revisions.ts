@@ -4,6 +4,7 @@ import { parseDeploymentRequest } from '../../shared/domain/deployments/parseDep
 import { createRevision, type RevisionCause } from '../../shared/domain/deployments/revision';
 import type { NewRevision, RevisionRecord } from '../../shared/services/deployments/deploymentStore';
 import { configurationFor } from '../../shared/services/deployments/configurationFor';
+import { TEST_INSTALLATION } from './memoryHub';
 
 export interface RevisionOptions {
   readonly image?: string;
@@ -44,7 +45,7 @@ export function newRevision(id: string, number: number, hubs: readonly string[],
 }
 
 /** The configuration a stored revision becomes (no registry credentials in tests). */
-export const buildConfiguration = configurationFor({});
+export const buildConfiguration = configurationFor({}, TEST_INSTALLATION);
 
 export function configurationOf(revision: RevisionRecord) {
   const built = buildConfiguration(revision);

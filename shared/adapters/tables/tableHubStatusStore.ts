@@ -24,6 +24,8 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
           ...(s.lastContactAt ? { lastContactAt: s.lastContactAt } : {}),
           lastError: s.lastError ?? '',
           ...(s.configurationCount !== undefined ? { configurationCount: s.configurationCount } : {}),
+          // A hub that answered was judged this pass: its fence is set or cleared; a down one keeps what was last seen.
+          ...(s.reachable ? { gcFenceReason: s.gcFence?.reason ?? '', gcFenceMessage: s.gcFence?.message ?? '' } : {}),
         },
         // Merge keeps lastContactAt from an earlier pass when the hub is down now.
         'Merge',
@@ -37,6 +39,7 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
         for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
           const lastContactAt = textProperty(e.lastContactAt);
           const lastError = textProperty(e.lastError);
+          const gcFenceReason = textProperty(e.gcFenceReason);
           out.push({
             hub: textProperty(e.rowKey),
             reachable: e.reachable === true,
@@ -44,6 +47,7 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
             ...(lastContactAt ? { lastContactAt } : {}),
             ...(lastError ? { lastError } : {}),
             ...(typeof e.configurationCount === 'number' ? { configurationCount: e.configurationCount } : {}),
+            ...(gcFenceReason ? { gcFence: { reason: gcFenceReason, message: textProperty(e.gcFenceMessage) } } : {}),
           });
         }
       });

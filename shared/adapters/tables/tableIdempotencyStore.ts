@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { IdempotencyRecord, IdempotencyStore } from '../../services/idempotency/idempotency';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
-import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
+import { statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 const rowKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -15,14 +15,16 @@ const partitionKey = (scope: string) => scope.replace(/[/\\#?\u0000-\u001f\u007f
 export function tableIdempotencyStore(table: TableClient): IdempotencyStore {
   const ready = tableReady(table);
 
+  const keys = (scope: string, key: string) => ({ partitionKey: partitionKey(scope), rowKey: rowKey(key) });
+
   return {
     async claim(scope, key, requestHash, at) {
       await ready();
       try {
-        await tableCall('claim idempotency key', () => table.createEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), requestHash, state: 'pending', createdAt: at }));
-        return true;
+        const created = await tableCall('claim idempotency key', () => table.createEntity({ ...keys(scope, key), requestHash, state: 'pending', createdAt: at }));
+        return created.etag;
       } catch (error) {
-        if (statusOf(error) === 409) return false;
+        if (statusOf(error) === 409) return undefined;
         throw error;
       }
     },
@@ -44,20 +46,31 @@ export function tableIdempotencyStore(table: TableClient): IdempotencyStore {
     },
     async takeOver(scope, key, version, requestHash, at) {
       try {
-        await tableCall('take over idempotency key', () =>
-          table.updateEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), requestHash, state: 'pending', createdAt: at }, 'Replace', { etag: version }),
+        const replaced = await tableCall('take over idempotency key', () =>
+          table.updateEntity({ ...keys(scope, key), requestHash, state: 'pending', createdAt: at }, 'Replace', { etag: version }),
         );
-        return true;
+        return replaced.etag;
       } catch (error) {
-        if (statusOf(error) === 412) return false;
+        if (statusOf(error) === 412 || statusOf(error) === 404) return undefined;
         throw error;
       }
     },
-    async complete(scope, key, response) {
-      await tableCall('store idempotent response', () => table.updateEntity({ partitionKey: partitionKey(scope), rowKey: rowKey(key), state: 'done', ...writeChunked('response', response) }, 'Merge'));
+    async complete(scope, key, version, response) {
+      try {
+        await tableCall('store idempotent response', () => table.updateEntity({ ...keys(scope, key), state: 'done', ...writeChunked('response', response) }, 'Merge', { etag: version }));
+        return true;
+      } catch (error) {
+        // Another request took the record over (412), or it expired and was swept (404).
+        if (statusOf(error) === 412 || statusOf(error) === 404) return false;
+        throw error;
+      }
     },
-    async release(scope, key) {
-      await deleteIfPresent('release idempotency key', table, partitionKey(scope), rowKey(key));
+    async release(scope, key, version) {
+      try {
+        await tableCall('release idempotency key', () => table.deleteEntity(partitionKey(scope), rowKey(key), { etag: version }));
+      } catch (error) {
+        if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+      }
     },
   };
 }

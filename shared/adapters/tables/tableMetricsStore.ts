@@ -42,5 +42,10 @@ export function tableMetricsStore(table: TableClient): MetricsStore {
     },
     all: () => query(),
     forDeployment: (deploymentId) => query(odata`PartitionKey eq ${deploymentId}`),
+    async remove(deploymentId) {
+      const rows = await query(odata`PartitionKey eq ${deploymentId}`);
+      const actions = rows.map((m): TransactionAction => ['delete', { partitionKey: m.deploymentId, rowKey: m.hub }]);
+      for (let i = 0; i < actions.length; i += 100) await tableCall('remove configuration metrics', () => table.submitTransaction(actions.slice(i, i + 100)));
+    },
   };
 }

@@ -4,7 +4,7 @@
 import type { RegistryCredential } from '../../config/settings';
 import { AppError } from '../../errors';
 import { canonicalize } from './canonicalJson';
-import { configurationId, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from './configurationId';
+import { configurationId, DEPLOYMENT_LABEL, INSTALLATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, REVISION_LABEL } from './configurationId';
 import type { ModulesContent } from './edgeContent';
 import { fail, ok, type Result } from './result';
 import type { Revision } from './revision';
@@ -23,6 +23,8 @@ export interface ConfigurationOptions {
   readonly registryCredentials: Readonly<Record<string, RegistryCredential>>;
   /** A rollout wave's narrowing (e.g. tags.ring='canary'), ANDed with the revision's condition. */
   readonly narrowTo?: TargetCondition | undefined;
+  /** INSTALLATION_ID: the configuration is labelled with it, so garbage collection knows its own. */
+  readonly installationId: string;
 }
 
 export function toConfiguration(deploymentId: string, revision: Revision, options: ConfigurationOptions): Result<IotHubConfiguration> {
@@ -62,6 +64,7 @@ export function toConfiguration(deploymentId: string, revision: Revision, option
       [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
       [DEPLOYMENT_LABEL]: deploymentId,
       [REVISION_LABEL]: String(revision.number),
+      [INSTALLATION_LABEL]: options.installationId,
     },
   });
 }

@@ -11,6 +11,8 @@ export const MANAGED_BY_LABEL = 'managedBy';
 export const MANAGED_BY_VALUE = 'edge-fleet-control-plane';
 export const DEPLOYMENT_LABEL = 'fleetDeployment';
 export const REVISION_LABEL = 'fleetRevision';
+/** Names the installation (INSTALLATION_ID) that made a configuration: see configurationOwner.ts. */
+export const INSTALLATION_LABEL = 'fleetInstallation';
 
 export function configurationId(deploymentId: string, revision: number): string {
   return `${deploymentId}-r${revision}`;

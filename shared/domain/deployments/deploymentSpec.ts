@@ -1,7 +1,7 @@
 // What a user asks for: the request body schema (single source of truth for
 // validation, types and the OpenAPI document) and its normalisation.
 import { z } from 'zod';
-import { DEPLOYMENT_ID_MAX_LENGTH, DEPLOYMENT_ID_PATTERN, DEPLOYMENT_LABEL, MANAGED_BY_LABEL, REVISION_LABEL } from './configurationId';
+import { DEPLOYMENT_ID_MAX_LENGTH, DEPLOYMENT_ID_PATTERN, DEPLOYMENT_LABEL, INSTALLATION_LABEL, MANAGED_BY_LABEL, REVISION_LABEL } from './configurationId';
 import { MAX_CONDITION_LENGTH } from './conditionSyntax';
 import { hubSelectorSchema } from './hubSelector';
 import { type ManifestContext, manifestSchema, type NormalizedManifest, normalizeManifest } from './normalize';
@@ -10,7 +10,7 @@ import { invalid, ok, type Result } from './result';
 import { deviceSelectorSchema, selectorToCondition } from './selector';
 import { allOf, parseTargetCondition, type TargetCondition } from './targetCondition';
 
-export const RESERVED_LABELS = [MANAGED_BY_LABEL, DEPLOYMENT_LABEL, REVISION_LABEL];
+export const RESERVED_LABELS = [MANAGED_BY_LABEL, DEPLOYMENT_LABEL, REVISION_LABEL, INSTALLATION_LABEL];
 
 export const deploymentIdSchema = z
   .string()

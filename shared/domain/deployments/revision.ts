@@ -6,7 +6,8 @@ import type { DeploymentSpec, NormalizedSpec } from './deploymentSpec';
 import type { ModulesContent } from './edgeContent';
 
 export type RevisionCause =
-  | { readonly kind: 'create' }
+  /** `requestId`: which POST made it (a hash of its Idempotency-Key and body), so a retry of that POST is recognised. */
+  | { readonly kind: 'create'; readonly requestId?: string }
   | { readonly kind: 'update' }
   | { readonly kind: 'patch' }
   | { readonly kind: 'rollback'; readonly toRevision: number }

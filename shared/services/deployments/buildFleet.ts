@@ -6,6 +6,7 @@ import { tokenBucket } from '../hubs/rateLimiter';
 import type { HubFleet, HubRuntime } from './hubRuntime';
 
 export interface FleetOptions {
+  readonly installationId: string;
   readonly opsPerMinutePerUnit: number;
   readonly maxConfigurations: number;
   readonly configurationsFor: (hub: HubSetting) => HubConfigurations;
@@ -13,6 +14,7 @@ export interface FleetOptions {
 
 export function buildFleet(hubs: readonly HubSetting[], options: FleetOptions): HubFleet {
   return {
+    installationId: options.installationId,
     maxConfigurations: options.maxConfigurations,
     hubs: new Map(
       hubs.map((hub): [string, HubRuntime] => [

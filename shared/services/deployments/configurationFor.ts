@@ -10,6 +10,6 @@ import type { RevisionRecord } from './deploymentStore';
 
 export type ConfigurationFor = (revision: RevisionRecord, narrowTo?: TargetCondition) => Result<ConfigurationSpec>;
 
-export function configurationFor(registryCredentials: Readonly<Record<string, RegistryCredential>>): ConfigurationFor {
-  return (revision, narrowTo) => toConfiguration(revision.deploymentId, revision, { registryCredentials, narrowTo });
+export function configurationFor(registryCredentials: Readonly<Record<string, RegistryCredential>>, installationId: string): ConfigurationFor {
+  return (revision, narrowTo) => toConfiguration(revision.deploymentId, revision, { registryCredentials, narrowTo, installationId });
 }

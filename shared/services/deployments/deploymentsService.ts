@@ -8,7 +8,7 @@ import { patchSpec } from '../../domain/deployments/mergePatch';
 import { parseDeploymentRequest } from '../../domain/deployments/parseDeploymentRequest';
 import type { Result } from '../../domain/deployments/result';
 import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
-import { AppError, badRequest, notFound } from '../../errors';
+import { AppError, badRequest, isAppError, notFound } from '../../errors';
 import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
 import { firstWave, recordRolloutStart, rolloutPlan } from '../rollout/startRollouts';
@@ -29,6 +29,12 @@ export interface DeploymentsDeps {
   readonly now?: () => Date;
   /** The eager fan-out does not wait long for a hub's rate limit; the reconciler finishes instead. */
   readonly maxRateWaitMs?: number;
+  /**
+   * The request's deadline (HTTP_DEADLINE_MS from its start): hubs that have not
+   * converged when it aborts are answered 202 and left to the reconciler. One
+   * signal for the whole request, however many deployments it changes (a registry push).
+   */
+  readonly deadline?: AbortSignal;
 }
 
 export interface ChangeResult {
@@ -58,6 +64,13 @@ function chooseHubs(spec: DeploymentSpec, hubs: readonly HubSetting[]): string[]
   return selected;
 }
 
+/** The deployment as it stands, if its first revision was made by the request `requestId`. */
+async function createdBy(deps: DeploymentsDeps, id: string, requestId: string) {
+  const first = await deps.store.getRevision(id, 1);
+  if (first?.cause.kind !== 'create' || first.cause.requestId !== requestId) return undefined;
+  return currentRevision(deps, id);
+}
+
 async function currentRevision(deps: DeploymentsDeps, id: string) {
   const head = await deps.store.get(id);
   if (!head || head.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
@@ -67,12 +80,14 @@ async function currentRevision(deps: DeploymentsDeps, id: string) {
 }
 
 async function converge(deps: DeploymentsDeps, id: string, view: DeploymentView): Promise<ChangeResult> {
+  // Desired state is stored already; the deadline only bounds how long this request waits for hubs.
   await fanOut(id, await deps.store.hubTargets(id), {
     store: deps.store,
     fleet: deps.fleet,
     configurationFor: deps.configurationFor,
     ...(deps.now ? { now: deps.now } : {}),
     maxRateWaitMs: deps.maxRateWaitMs ?? 10_000,
+    ...(deps.deadline ? { signal: deps.deadline } : {}),
   });
   const hubs = (await deps.store.hubTargets(id)).map(hubTargetView).sort((a, b) => a.hub.localeCompare(b.hub));
   return { deployment: view, hubs, converged: hubs.every((h) => h.state === 'applied' || h.state === 'removed') };
@@ -82,13 +97,25 @@ function revisionRecord(id: string, number: number, spec: DeploymentSpec, normal
   return { ...createRevision({ number, spec, normalized, createdAt: now, cause }), deploymentId: id, hubs };
 }
 
-export async function createDeployment(deps: DeploymentsDeps, body: string, contentType: string | undefined): Promise<ChangeResult> {
+/**
+ * `requestId` (from the Idempotency-Key): when this very request created the
+ * deployment already (a first try whose answer was lost to a storage failure
+ * or a timeout), the retry answers as the create did instead of 409.
+ */
+export async function createDeployment(deps: DeploymentsDeps, body: string, contentType: string | undefined, options: { requestId?: string } = {}): Promise<ChangeResult> {
   const now = (deps.now ?? (() => new Date()))();
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }));
   const hubs = chooseHubs(parsed.spec, deps.hubSettings);
-  const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create' }, hubs, now);
+  const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create', ...(options.requestId ? { requestId: options.requestId } : {}) }, hubs, now);
   const plan = rolloutPlan(revision, selectHubs(parsed.spec.hubSelector, deps.hubSettings));
-  const head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan) });
+  let head;
+  try {
+    head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan) });
+  } catch (error) {
+    const mine = options.requestId && isAppError(error) && error.code === 'DeploymentExists' ? await createdBy(deps, parsed.id, options.requestId) : undefined;
+    if (!mine) throw error;
+    return converge(deps, parsed.id, deploymentView(mine.head, mine.revision));
+  }
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: parsed.id, revision: 1, revisionBefore: null, plan, now });
   return converge(deps, parsed.id, deploymentView(head, revision));
 }

@@ -26,6 +26,8 @@ export interface FanOutDeps {
   readonly concurrency?: number;
   readonly backoff?: BackoffOptions;
   readonly maxRateWaitMs?: number;
+  /** The request's deadline: hubs still working when it aborts end pending, for the reconciler. */
+  readonly signal?: AbortSignal;
 }
 
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -60,9 +62,11 @@ export async function fanOut(deploymentId: string, targets: readonly HubTarget[]
           configurations: hub.configurations,
           limiter: hub.limiter,
           maxConfigurations: deps.fleet.maxConfigurations,
+          installationId: deps.fleet.installationId,
           ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}),
+          ...(deps.signal ? { signal: deps.signal } : {}),
         };
-        result = await syncHub(deploymentId, wanted.desired, syncDeps, undefined, wanted.keep);
+        result = await syncHub(deploymentId, wanted.desired, syncDeps, { keep: wanted.keep });
       }
     }
     const recorded = await deps.store.recordSync(deploymentId, target.hub, target.desiredRevision, syncOutcome(result, target, now(), deps.backoff));

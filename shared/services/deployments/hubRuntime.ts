@@ -13,5 +13,7 @@ export interface HubRuntime {
 
 export interface HubFleet {
   readonly hubs: ReadonlyMap<string, HubRuntime>;
+  /** This installation's name on the hubs (INSTALLATION_ID): what it syncs and garbage-collects is only its own. */
+  readonly installationId: string;
   readonly maxConfigurations: number;
 }

@@ -16,4 +16,6 @@ export interface MetricsStore {
   record(metrics: readonly ConfigurationMetrics[]): Promise<void>;
   all(): Promise<ConfigurationMetrics[]>;
   forDeployment(deploymentId: string): Promise<ConfigurationMetrics[]>;
+  /** Drops every row of a deployment that no longer exists (absent is fine). */
+  remove(deploymentId: string): Promise<void>;
 }

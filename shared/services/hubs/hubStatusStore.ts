@@ -10,6 +10,8 @@ export interface HubStatus {
   readonly lastError?: string;
   /** Configurations the hub held at the last check (the hub limit is 100 on standard tiers). */
   readonly configurationCount?: number;
+  /** Present while garbage collection is fenced on the hub, as of checkedAt (see services/reconcile/gcFence.ts). */
+  readonly gcFence?: { readonly reason: string; readonly message: string };
 }
 
 export interface HubStatusStore {

@@ -4,8 +4,8 @@
 // delete what this deployment no longer wants — never anything the app did
 // not create.
 import { AppError, isAppError } from '../../errors';
-import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
 import { canonicalStringify as canonicalJson } from '../../domain/deployments/canonicalJson';
+import { configurationOwner, deploymentOf } from '../../domain/deployments/configurationOwner';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
 import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
 import { hubCall } from './hubCall';
@@ -38,10 +38,33 @@ export interface HubSyncDeps {
   readonly retry?: RetryOptions;
   /** Longest the rate limiter may delay one operation before the sync gives up as pending. */
   readonly maxRateWaitMs?: number;
+  /** This installation (INSTALLATION_ID): another installation's configurations are never touched. */
+  readonly installationId: string;
+  /** The caller's deadline (or lost lease): no hub call starts after it aborts, and the sync ends pending. */
+  readonly signal?: AbortSignal;
+  /** Called before every create, update and delete; a throw stops the sync before that write (the reconciler's lease check). */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
-const isManagedBy = (c: HubConfiguration, deploymentId: string) =>
-  c.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && c.labels[DEPLOYMENT_LABEL] === deploymentId;
+export interface SyncOptions {
+  /**
+   * The hub's configurations as the caller just listed them. The reconciler
+   * lists each hub once per pass and syncs every deployment from that list
+   * (configuration reads count against the same 20/min/unit as writes).
+   */
+  readonly snapshot?: readonly HubConfiguration[];
+  /**
+   * Other configurations of the deployment the hub must hold too (while a
+   * rollout wave narrows `desired` to some devices, the rest keep the previous
+   * revision's). They are ensured like `desired`, but `desired` must stay the
+   * newest: on equal priority IoT Hub gives a device the most recently created.
+   */
+  readonly keep?: readonly ConfigurationSpec[];
+}
+
+/** This installation's (or a pre-installation-label) configuration of the deployment. */
+const isManagedBy = (c: HubConfiguration, deploymentId: string, installationId: string) =>
+  deploymentOf(c.labels) === deploymentId && configurationOwner(c.labels, installationId) !== 'foreign';
 
 const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | undefined => {
   if (have.targetCondition !== want.targetCondition) return 'target condition drifted';
@@ -53,34 +76,28 @@ const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | unde
 const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
   canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
 
-/**
- * `keep`: other configurations of the deployment the hub must hold too (while a
- * rollout wave narrows `desired` to some devices, the rest keep the previous
- * revision's). They are ensured like `desired`, but `desired` must stay the
- * newest: on equal priority IoT Hub gives a device the most recently created.
- *
- * `snapshot`: the hub's configurations as the caller just listed them. The
- * reconciler lists each hub once per pass and syncs every deployment from that
- * list (configuration reads count against the same 20/min/unit as writes).
- */
-export async function syncHub(
-  deploymentId: string,
-  desired: ConfigurationSpec | undefined,
-  deps: HubSyncDeps,
-  snapshot?: readonly HubConfiguration[],
-  keep: readonly ConfigurationSpec[] = [],
-): Promise<HubSyncResult> {
+export async function syncHub(deploymentId: string, desired: ConfigurationSpec | undefined, deps: HubSyncDeps, options: SyncOptions = {}): Promise<HubSyncResult> {
+  const { snapshot, keep = [] } = options;
   const actions: SyncAction[] = [];
   const call = <T>(operation: () => Promise<T>) =>
-    hubCall(deps.limiter, operation, { ...(deps.retry ? { retry: deps.retry } : {}), ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}) });
+    hubCall(deps.limiter, operation, {
+      ...(deps.retry ? { retry: deps.retry } : {}),
+      ...(deps.maxRateWaitMs !== undefined ? { maxRateWaitMs: deps.maxRateWaitMs } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+  /** A write: the lease (or whatever the caller guards with) is checked first, then the call is made. */
+  const write = async <T>(operation: () => Promise<T>) => {
+    await deps.beforeWrite?.();
+    return call(operation);
+  };
 
   try {
     const existing = snapshot ? [...snapshot] : await call(() => deps.configurations.list());
-    const mine = existing.filter((c) => isManagedBy(c, deploymentId));
+    const mine = existing.filter((c) => isManagedBy(c, deploymentId, deps.installationId));
 
     if (!desired) {
       for (const c of mine) {
-        await call(() => deps.configurations.delete(c.id));
+        await write(() => deps.configurations.delete(c.id));
         actions.push({ op: 'delete', configurationId: c.id, reason: 'deployment removed from this hub' });
       }
       return { state: 'removed', actions };
@@ -93,7 +110,7 @@ export async function syncHub(
     const makeRoom = async () => {
       while (count >= deps.maxConfigurations && superseded.length) {
         const victim = superseded.shift()!;
-        await call(() => deps.configurations.delete(victim.id));
+        await write(() => deps.configurations.delete(victim.id));
         actions.push({ op: 'delete', configurationId: victim.id, reason: 'superseded; made room under the hub configuration limit' });
         count--;
       }
@@ -107,13 +124,13 @@ export async function syncHub(
       if (have) {
         const reason = drifted(have, spec);
         if (reason) {
-          await call(() => deps.configurations.update(spec, have.etag));
+          await updateOrAccept(spec, have.etag, deps.configurations, call, write);
           actions.push({ op: 'update', configurationId: spec.id, reason });
         }
         return false;
       }
       await makeRoom();
-      await createOrAccept(spec, deps.configurations, call);
+      await createOrAccept(spec, deps.configurations, call, write);
       actions.push({ op: 'create', configurationId: spec.id, reason: missing });
       count++;
       return true;
@@ -126,11 +143,14 @@ export async function syncHub(
     }
 
     let current = existing.find((c) => c.id === desired.id);
+    if (current && configurationOwner(current.labels, deps.installationId) === 'foreign') {
+      return failed('ConfigurationOwnedElsewhere', `configuration ${desired.id} exists on the hub and belongs to another installation (label ${JSON.stringify(current.labels)}); it is left alone`, actions);
+    }
     if (current && !sameContent(current, desired)) {
       return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
     }
     if (current && keptRemade) {
-      await call(() => deps.configurations.delete(desired.id));
+      await write(() => deps.configurations.delete(desired.id));
       actions.push({ op: 'delete', configurationId: desired.id, reason: 'made again after the configuration it narrows, so that it stays the newest' });
       count--;
       current = undefined;
@@ -138,7 +158,7 @@ export async function syncHub(
     await ensure(desired, current, 'missing on the hub');
 
     for (const c of superseded) {
-      await call(() => deps.configurations.delete(c.id));
+      await write(() => deps.configurations.delete(c.id));
       actions.push({ op: 'delete', configurationId: c.id, reason: 'superseded by a newer revision' });
     }
     return { state: 'applied', configurationId: desired.id, actions };
@@ -150,20 +170,37 @@ export async function syncHub(
   }
 }
 
+type Call = <T>(operation: () => Promise<T>) => Promise<T>;
+
 /** A create that finds the configuration already there (a retry, a concurrent pass) succeeds when the content matches. */
-async function createOrAccept(
-  desired: ConfigurationSpec,
-  configurations: HubConfigurations,
-  call: <T>(operation: () => Promise<T>) => Promise<T>,
-): Promise<void> {
+async function createOrAccept(desired: ConfigurationSpec, configurations: HubConfigurations, call: Call, write: Call): Promise<void> {
   try {
-    await call(() => configurations.create(desired));
+    await write(() => configurations.create(desired));
   } catch (error) {
     if (!(isAppError(error) && error.status === 409)) throw error;
     const found = await call(() => configurations.get(desired.id));
     if (!found || !sameContent(found, desired)) {
       throw new AppError('ContentConflict', 409, `configuration ${desired.id} exists with different content`, { retryable: false });
     }
+  }
+}
+
+/**
+ * An update guarded by the etag the caller read. A 412 is often our own
+ * update: the first try reached the hub but its answer did not come back (a
+ * timeout), so the retry carried an etag the update itself had replaced. Read
+ * the configuration back: if it holds what we asked for, the update is
+ * applied; if it drifted again (someone else), update once more from what is there.
+ */
+async function updateOrAccept(desired: ConfigurationSpec, etag: string, configurations: HubConfigurations, call: Call, write: Call): Promise<void> {
+  try {
+    await write(() => configurations.update(desired, etag));
+  } catch (error) {
+    if (!(isAppError(error) && error.status === 412)) throw error;
+    const found = await call(() => configurations.get(desired.id));
+    if (!found) throw new AppError('ConfigurationNotFound', 404, `configuration ${desired.id} disappeared while it was being updated`, { retryable: true });
+    if (drifted(found, desired) === undefined) return;
+    await write(() => configurations.update(desired, found.etag));
   }
 }
 

@@ -22,19 +22,26 @@ export interface IdempotencyRecord {
 }
 
 export interface IdempotencyStore {
-  /** Inserts a pending record; false when one exists already. */
-  claim(scope: string, key: string, requestHash: string, at: string): Promise<boolean>;
+  /** Inserts a pending record; its version, or undefined when one exists already. */
+  claim(scope: string, key: string, requestHash: string, at: string): Promise<string | undefined>;
   get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Replaces the record if it is still at `version` (false otherwise). */
-  takeOver(scope: string, key: string, version: string, requestHash: string, at: string): Promise<boolean>;
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
-  release(scope: string, key: string): Promise<void>;
+  /** Replaces the record if it is still at `version`: the new version, or undefined when someone else got there first. */
+  takeOver(scope: string, key: string, version: string, requestHash: string, at: string): Promise<string | undefined>;
+  /** Stores the answer if the record is still at `version` (our claim); false when another request took it over. */
+  complete(scope: string, key: string, version: string, response: StoredResponse): Promise<boolean>;
+  /** Forgets our claim, if it is still ours. */
+  release(scope: string, key: string, version: string): Promise<void>;
 }
 
 export interface IdempotencyOptions {
   /** Keys are remembered this long (24 h, as payment APIs do). */
   readonly ttlMs?: number;
-  /** A pending record older than this belongs to a request that died; a retry may take over. */
+  /**
+   * A pending record older than this belongs to a request that died; a retry
+   * may take over. A request that was only slow stays correct: its answer is
+   * stored only while the record is still its own, and the work itself must
+   * recognise its own earlier attempt by `requestId` (createDeployment does).
+   */
   readonly staleAfterMs?: number;
   readonly now?: () => Date;
 }
@@ -54,12 +61,18 @@ export function validateKey(key: string): string {
 
 export type IdempotentResult = StoredResponse & { readonly replayed: boolean };
 
+/** What `run` is told about the request it runs for. */
+export interface IdempotentRun {
+  /** Stable across retries of one request (same scope, key and body), distinct for anything else. */
+  readonly requestId: string;
+}
+
 export async function idempotent(
   store: IdempotencyStore,
   scope: string,
   key: string,
   hash: string,
-  run: () => Promise<StoredResponse>,
+  run: (request: IdempotentRun) => Promise<StoredResponse>,
   options: IdempotencyOptions = {},
 ): Promise<IdempotentResult> {
   const now = options.now ?? (() => new Date());
@@ -67,7 +80,8 @@ export async function idempotent(
   const stale = options.staleAfterMs ?? 60_000;
   const at = now().toISOString();
 
-  if (!(await store.claim(scope, key, hash, at))) {
+  let version = await store.claim(scope, key, hash, at);
+  if (version === undefined) {
     const existing = await store.get(scope, key);
     const age = existing ? now().getTime() - Date.parse(existing.createdAt) : Infinity;
     if (existing && age < ttl) {
@@ -80,18 +94,22 @@ export async function idempotent(
       }
     }
     // Expired, or a pending record whose request died: take it over, unless someone else just did.
-    if (!existing || !(await store.takeOver(scope, key, existing.version, hash, at))) {
+    version = existing ? await store.takeOver(scope, key, existing.version, hash, at) : undefined;
+    if (version === undefined) {
       throw new AppError('RequestInProgress', 409, 'a request with this Idempotency-Key is in progress', { retryable: true, retryAfterSeconds: 1 });
     }
   }
 
+  let response: StoredResponse;
   try {
-    const response = await run();
-    await store.complete(scope, key, response);
-    return { ...response, replayed: false };
+    response = await run({ requestId: requestHash([scope, key, hash]) });
   } catch (error) {
     // A throw means "no answer yet" (storage or hub trouble): forget the claim so a retry can run.
-    await store.release(scope, key);
+    // If storage is what failed, the claim may stay behind: a retry takes it over once it is stale.
+    await store.release(scope, key, version).catch(() => undefined);
     throw error;
   }
+  // Not stored when a retry took the record over meanwhile: its answer (to the same request) is the one kept.
+  await store.complete(scope, key, version, response);
+  return { ...response, replayed: false };
 }

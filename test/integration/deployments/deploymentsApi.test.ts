@@ -52,7 +52,7 @@ describe('deployments API', () => {
       assert.ok(config, `web-r1 missing on ${hub}`);
       assert.equal(config.targetCondition, "tags.env='prod' AND tags.ring IN ['canary','early']");
       assert.equal(config.priority, 20);
-      assert.deepEqual(config.labels, { team: 'edge', managedBy: 'edge-fleet-control-plane', fleetDeployment: 'web', fleetRevision: '1' });
+      assert.deepEqual(config.labels, { team: 'edge', managedBy: 'edge-fleet-control-plane', fleetDeployment: 'web', fleetRevision: '1', fleetInstallation: 'devstoreaccount1' });
       const agent = (config.content!.modulesContent as Record<string, Record<string, { modules: Record<string, { settings: { image: string } }> }>>).$edgeAgent!['properties.desired']!;
       assert.equal(agent.modules.web?.settings.image, 'nginx:1.25');
     }

@@ -71,7 +71,7 @@ describe('silent devices are offline, not failed', () => {
         budgetMs: 30_000,
         deviceCounts: counts,
         rolloutStatus,
-        sweepSilentDevices: (deadline) => markSilentOffline({ ...ingest, hubs: [HUB], offlineAfterSeconds: 600, now: () => new Date(clock), deadline }),
+        sweepSilentDevices: ({ deadline }) => markSilentOffline({ ...ingest, hubs: [HUB], offlineAfterSeconds: 600, now: () => new Date(clock), deadline }),
         now: () => new Date(clock),
       });
 

@@ -13,12 +13,13 @@ import { createRegistry } from '../../../shared/adapters/iothub/createRegistry';
 import { registryConfigurations } from '../../../shared/adapters/iothub/registryConfigurations';
 import { tableDeploymentStore } from '../../../shared/adapters/tables/tableDeploymentStore';
 import { type HubSetting, hubSettingSchema } from '../../../shared/config/settings';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../../shared/domain/deployments/configurationId';
+import { INSTALLATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../../shared/domain/deployments/configurationId';
 import { buildFleet } from '../../../shared/services/deployments/buildFleet';
 import type { DeploymentStore } from '../../../shared/services/deployments/deploymentStore';
 import type { HubFleet } from '../../../shared/services/deployments/hubRuntime';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { azuriteTable } from '../../helpers/azuriteTable';
+import { TEST_INSTALLATION } from '../../helpers/memoryHub';
 import { buildConfiguration, newRevision } from '../../helpers/revisions';
 
 describe('reconcile pass against the IoT Hub simulator (real SDK)', () => {
@@ -41,7 +42,7 @@ describe('reconcile pass against the IoT Hub simulator (real SDK)', () => {
   });
 
   const fleet = (maxConfigurations = 100): HubFleet =>
-    buildFleet(hubs, { opsPerMinutePerUnit: 6000, maxConfigurations, configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, 3000) });
+    buildFleet(hubs, { installationId: TEST_INSTALLATION, opsPerMinutePerUnit: 6000, maxConfigurations, configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, 3000) });
   const sim = (name: string) => iothub.simulator.hubs.find((h) => h.name === name)!;
   const ids = (name: string) => [...sim(name).configurations.items.keys()].sort();
   const admin = (name: string, patch: unknown) => fetch(`${iothub.adminUrl}/admin/hubs/${name}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
@@ -87,11 +88,13 @@ describe('reconcile pass against the IoT Hub simulator (real SDK)', () => {
     const managed = (deployment: string, revision: number) => ({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, fleetDeployment: deployment, fleetRevision: String(revision) });
     // Someone puts the old revision back by hand (superseded), and a deployment nobody knows left one behind (orphaned).
     await registry.addConfiguration({ ...base, id: 'web-r1', labels: managed('web', 1) });
-    await registry.addConfiguration({ ...base, id: 'ghost-r1', labels: managed('ghost', 1) });
+    await registry.addConfiguration({ ...base, id: 'ghost-r1', labels: { ...managed('ghost', 1), [INSTALLATION_LABEL]: TEST_INSTALLATION } });
     await registry.addConfiguration({ ...base, id: 'someone-elses', labels: { team: 'other' } });
+    // Made by this app before configurations named their installation: it could be any installation's, so GC leaves it.
+    await registry.addConfiguration({ ...base, id: 'legacy-r1', labels: managed('legacy', 1) });
     await pass();
     assert.ok(ids('weu').includes('someone-elses'), 'foreign configuration untouched');
-    assert.deepEqual(ids('weu'), ['someone-elses', 'web-r2'], 'the superseded and the orphaned managed configurations are gone');
+    assert.deepEqual(ids('weu'), ['legacy-r1', 'someone-elses', 'web-r2'], "the superseded and this installation's orphaned configurations are gone");
   });
 
   it('narrows a revision to tagged devices beside the previous one: IoT Hub gives those devices the newest, the rest keep theirs', async () => {

@@ -64,7 +64,7 @@ describe('deleting a deployment mid-rollout', () => {
   const configs = (hub: string, id: string) => [...hubs.find((h) => h.hub === hub)!.configs.keys()].filter((c) => c.startsWith(`${id}-`)).sort();
   const status = (id: string) => {
     const s = stores();
-    const none = { forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve() };
+    const none = { forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve(), remove: () => Promise.resolve() };
     return deploymentStatus({ store: s.store, metrics: none, hubStatus: { all: () => Promise.resolve([]), record: () => Promise.resolve() }, deviceCounts: noHealth, rolloutStatus: s.rolloutStatus, rollouts: s.rollouts }, id);
   };
 

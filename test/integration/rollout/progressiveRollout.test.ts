@@ -66,7 +66,7 @@ describe('progressive rollouts', () => {
       rollouts: tableRolloutStore(azuriteTable(azurite, 'rollouts')),
       rolloutStatus: tableRolloutStatusStore(azuriteTable(azurite, 'rolloutstatus')),
       health,
-      counts: healthDeviceCounts(health, () => hubSettings.map((h) => h.name), hubMetricsDeviceCounts({ forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve() })),
+      counts: healthDeviceCounts(health, () => hubSettings.map((h) => h.name), hubMetricsDeviceCounts({ forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve(), remove: () => Promise.resolve() })),
     };
   };
   const fleet = () => memoryFleet(hubs, { labels: { weu: { ring: 'canary' } } });
@@ -159,7 +159,7 @@ describe('progressive rollouts', () => {
     );
 
     const s = stores();
-    const status = await deploymentStatus({ store: s.store, metrics: { forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve() }, hubStatus: { all: () => Promise.resolve([]), record: () => Promise.resolve() }, deviceCounts: s.counts, rolloutStatus: s.rolloutStatus, rollouts: s.rollouts }, 'api');
+    const status = await deploymentStatus({ store: s.store, metrics: { forDeployment: () => Promise.resolve([]), all: () => Promise.resolve([]), record: () => Promise.resolve(), remove: () => Promise.resolve() }, hubStatus: { all: () => Promise.resolve([]), record: () => Promise.resolve() }, deviceCounts: s.counts, rolloutStatus: s.rolloutStatus, rollouts: s.rollouts }, 'api');
     assert.equal(status.rollout?.phase, 'completed');
     assert.deepEqual(status.rollout?.waves.map((w) => [w.name, w.hubs, w.state]), [['canary', ['weu'], 'done'], ['rest', ['eus'], 'done']]);
   });

@@ -111,33 +111,33 @@ describe('revisions', () => {
 });
 
 describe('IoT Hub configuration for a revision', () => {
-  it('has the revision id, content, condition, priority and the managed labels', () => {
+  it('has the revision id, content, condition, priority and the managed labels naming the installation', () => {
     const rev = revisionOf(base(), 4);
-    const r = toConfiguration('sensor', rev, { registryCredentials: credentials });
+    const r = toConfiguration('sensor', rev, { registryCredentials: credentials, installationId: 'test' });
     if (!r.ok) assert.fail(r.error.message);
     const c = r.value;
     assert.equal(c.id, configurationId('sensor', 4));
     assert.equal(c.id, 'sensor-r4');
     assert.equal(c.targetCondition, "tags.env='prod'");
     assert.equal(c.priority, 20);
-    assert.deepEqual(c.labels, { team: 'ops', managedBy: 'edge-fleet-control-plane', fleetDeployment: 'sensor', fleetRevision: '4' });
+    assert.deepEqual(c.labels, { team: 'ops', managedBy: 'edge-fleet-control-plane', fleetDeployment: 'sensor', fleetRevision: '4', fleetInstallation: 'test' });
     const runtime = c.content.modulesContent.$edgeAgent?.['properties.desired'].runtime as { settings: Record<string, unknown> };
     assert.deepEqual(runtime.settings.registryCredentials, { 'acr-prod': credentials['acr-prod'] });
   });
   it('is byte-identical every time, so an existing configuration can be compared by content', () => {
-    const a = toConfiguration('sensor', revisionOf(base(), 4), { registryCredentials: credentials });
-    const b = toConfiguration('sensor', revisionOf(base(), 4), { registryCredentials: { ...credentials, other: credentials['acr-prod'] } });
+    const a = toConfiguration('sensor', revisionOf(base(), 4), { registryCredentials: credentials, installationId: 'test' });
+    const b = toConfiguration('sensor', revisionOf(base(), 4), { registryCredentials: { ...credentials, other: credentials['acr-prod'] }, installationId: 'test' });
     assert.ok(a.ok && b.ok);
     assert.equal(JSON.stringify(a.value), JSON.stringify(b.value));
   });
   it('ANDs a rollout wave narrowing onto the target condition', () => {
     const p = request({ ...base().spec, id: 'sensor', target: { condition: "tags.env='prod' OR tags.env='qa'" } });
-    const r = toConfiguration('sensor', revisionOf(p), { registryCredentials: credentials, narrowTo: selectorToCondition({ ring: 'canary' }) });
+    const r = toConfiguration('sensor', revisionOf(p), { registryCredentials: credentials, narrowTo: selectorToCondition({ ring: 'canary' }), installationId: 'test' });
     assert.ok(r.ok);
     assert.equal(r.value.targetCondition, "(tags.env='prod' OR tags.env='qa') AND tags.ring='canary'");
   });
   it('fails terminally when a referenced credential has left the settings', () => {
-    const r = toConfiguration('sensor', revisionOf(base()), { registryCredentials: {} });
+    const r = toConfiguration('sensor', revisionOf(base()), { registryCredentials: {}, installationId: 'test' });
     assert.ok(!r.ok);
     assert.equal(r.error.code, 'RegistryCredentialMissing');
     assert.equal(r.error.retryable, false);

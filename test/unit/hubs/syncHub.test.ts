@@ -9,7 +9,7 @@ import { MemoryHub } from '../../helpers/memoryHub';
 
 const unlimited: RateLimiter = { acquire: async () => Promise.resolve(), pause: () => undefined };
 const noWaitRetry = { attempts: 3, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => Promise.resolve() };
-const deps = (hub: MemoryHub, maxConfigurations = 100) => ({ configurations: hub, limiter: unlimited, maxConfigurations, retry: noWaitRetry });
+const deps = (hub: MemoryHub, maxConfigurations = 100) => ({ configurations: hub, limiter: unlimited, maxConfigurations, retry: noWaitRetry, installationId: 'test' });
 
 function spec(deployment: string, revision: number, image = 'nginx:1.25', over: Partial<ConfigurationSpec> = {}): ConfigurationSpec {
   return {
@@ -63,7 +63,7 @@ describe('syncing one hub to a revision', () => {
     await syncHub('web', spec('web', 1), deps(hub));
     const snapshot = await hub.list();
     hub.calls.length = 0;
-    const result = await syncHub('web', spec('web', 2, 'nginx:2'), deps(hub), snapshot);
+    const result = await syncHub('web', spec('web', 2, 'nginx:2'), deps(hub), { snapshot });
     assert.equal(result.state, 'applied');
     assert.deepEqual(hub.calls, ['create web-r2', 'delete web-r1']);
   });
