@@ -6,8 +6,11 @@
 //   naive    one read and one upsert per event, in order
 // and peak memory of the ingest path (a fresh process each) for N and 10N events over the same fleet: it must
 // stay flat, because batches are streamed and the record cache is bounded.
-// Workload: a rollout wave, each device sending what a real one sends in a few seconds: the hub's twin change
-// (configuration applied, desired modules), two agent reports (pulling, then running) and a heartbeat.
+// Workload: a rollout wave, each device sending what a real one sends in a few seconds, as IoT Hub routes it:
+// the desired-property patch the configuration writes on $edgeAgent, two reported patches from the agent (the
+// first with what changed on the new version, the second only the module that came up) and a heartbeat.
+// The ingest runs as two instances side by side (Event Hub partitions 0 and 1, one each, sharing the tables),
+// so `conflicts_per_1k_events` shows whether two instances fight over rows.
 import { execFileSync } from 'node:child_process';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { startAzurite } from '../local/azurite';
@@ -16,12 +19,27 @@ import { tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
 import { writeChunked } from '../shared/adapters/tables/chunkedJson';
 import { applyEvent, type DeviceHealth } from '../shared/domain/health/deviceHealth';
 import { parseHealthEvent } from '../shared/domain/health/healthEvents';
-import { deviceRowKey, healthPartition } from '../shared/domain/health/healthKeys';
+import { deviceRowKey, fnv1a, healthPartition } from '../shared/domain/health/healthKeys';
+import { hubDirectory } from '../shared/domain/health/hubDirectory';
 import { lruHealthCache } from '../shared/services/health/healthCache';
 import { ingestBatch, positionedEvents } from '../shared/services/health/ingestBatch';
 import type { IngestDeps } from '../shared/services/health/ingestHealth';
 
 const HUBS = ['weu', 'eus', 'sea'];
+const realName = (hub: string) => `iot-benchtoken-${hub}`;
+const hubs = hubDirectory(HUBS.map((name) => ({ name, connection: `${realName(name)}.azure-devices.net` })));
+const ROUNDS = 40;
+const sensorImage = (round: number) => `contoso.azurecr.io/sensor:1.${round}.0`;
+/** The desired modules a configuration writes, with the `configuration.id` IoT Hub stamps on each. */
+const modulesOf = (round: number) => {
+  const configuration = { id: `sensors-r${round + 1}` };
+  return {
+    sensor: { type: 'docker', status: 'running', restartPolicy: 'always', configuration, settings: { image: sensorImage(round), createOptions: '{"HostConfig":{"Privileged":false}}' } },
+    filter: { type: 'docker', status: 'running', restartPolicy: 'always', configuration, settings: { image: 'contoso.azurecr.io/filter:2.1.0', createOptions: '{}' } },
+  };
+};
+/** IoT Hub routes a device's events with its id as partition key: two partitions here, one per instance. */
+const partitionOf = (deviceId: string) => String(fnv1a(deviceId) % 2);
 const DEVICES_PER_HUB = 1000;
 const EVENTS_PER_DEVICE = 4;
 const BATCH = 1000;
@@ -34,59 +52,69 @@ interface TriggerBatch {
   readonly metadata: Record<string, unknown>;
 }
 
-/** The events of one device's rollout step `round`, routed-shaped. */
+/** The events of one device's rollout step `round`, routed-shaped: patches, as IoT Hub routes twin changes. */
 function deviceEvents(hub: string, deviceId: string, round: number, at: number): RoutedEvent[] {
-  const source = { hubName: hub, deviceId, moduleId: '$edgeAgent' };
-  const image = `contoso.azurecr.io/sensor:1.${round}.0`;
-  const modules = { sensor: { type: 'docker', status: 'running', restartPolicy: 'always', settings: { image, createOptions: '{"HostConfig":{"Privileged":false}}' } }, filter: { type: 'docker', status: 'running', restartPolicy: 'always', settings: { image: 'contoso.azurecr.io/filter:2.1.0', createOptions: '{}' } } };
-  const reported = (runtimeStatus: string, v: number) => ({
-    lastDesiredVersion: round + 1,
-    lastDesiredStatus: { code: 200, description: '' },
-    modules: {
-      sensor: { runtimeStatus, exitCode: 0, restartCount: 0, statusDescription: runtimeStatus, lastStartTimeUtc: new Date(at + v).toISOString(), settings: { image } },
-      filter: { runtimeStatus: 'running', exitCode: 0, restartCount: 0, lastStartTimeUtc: new Date(at).toISOString(), settings: { image: 'contoso.azurecr.io/filter:2.1.0' } },
-    },
-  });
+  const source = { hubName: realName(hub), deviceId, moduleId: '$edgeAgent' };
+  const image = sensorImage(round);
   const v = round * 10;
+  // The first round writes the whole desired modules; later ones what changed: the sensor image and every module's configuration id.
+  const configuration = { id: `sensors-r${round + 1}` };
+  const desired = round === 0
+    ? { schemaVersion: '1.1', systemModules: { edgeAgent: { configuration }, edgeHub: { configuration } }, modules: modulesOf(round) }
+    : { systemModules: { edgeAgent: { configuration }, edgeHub: { configuration } }, modules: { sensor: { configuration, settings: { image } }, filter: { configuration } } };
+  const firstReport = round === 0
+    ? {
+        lastDesiredVersion: round + 1,
+        lastDesiredStatus: { code: 200, description: '' },
+        modules: {
+          sensor: { runtimeStatus: 'backoff', exitCode: 0, restartCount: 0, statusDescription: 'backoff', lastStartTimeUtc: new Date(at + 1).toISOString(), settings: { image } },
+          filter: { runtimeStatus: 'running', exitCode: 0, restartCount: 0, lastStartTimeUtc: new Date(at).toISOString(), settings: { image: 'contoso.azurecr.io/filter:2.1.0' } },
+        },
+      }
+    : { lastDesiredVersion: round + 1, modules: { sensor: { runtimeStatus: 'backoff', lastStartTimeUtc: new Date(at + 1).toISOString(), settings: { image } } } };
   return [
-    twinChangeEvent(source, v + 1, { configurations: { [`sensors-r${round + 1}`]: { status: 'Applied' }, ...(round ? { [`sensors-r${round}`]: null } : {}) }, properties: { desired: { schemaVersion: '1.1', modules, $version: round + 1 } } }, 'updateTwin', new Date(at)),
-    twinChangeEvent(source, v + 2, { properties: { reported: reported('backoff', 1) } }, 'updateTwin', new Date(at + 1000)),
-    twinChangeEvent(source, v + 3, { properties: { reported: reported('running', 2) } }, 'updateTwin', new Date(at + 2000)),
-    heartbeatEvent({ type: 'heartbeat', deviceId, hubName: hub, sentAtUtc: new Date(at + 3000).toISOString(), modules: { sensor: 'running', filter: 'running' } }, new Date(at + 3000)),
+    twinChangeEvent(source, v + 1, { properties: { desired: { ...desired, $version: round + 1 } } }, 'updateTwin', new Date(at)),
+    twinChangeEvent(source, v + 2, { properties: { reported: { ...firstReport, $version: v + 2 } } }, 'updateTwin', new Date(at + 1000)),
+    twinChangeEvent(source, v + 3, { properties: { reported: { modules: { sensor: { runtimeStatus: 'running', statusDescription: 'running' } }, $version: v + 3 } } }, 'updateTwin', new Date(at + 2000)),
+    heartbeatEvent(realName(hub), { type: 'heartbeat', deviceId, sentAtUtc: new Date(at + 3000).toISOString(), modules: { sensor: 'running', filter: 'running' } }, new Date(at + 3000)),
   ];
 }
 
 /** As the Functions host hands a batch over: bodies, and metadata arrays (first letters lower-cased). */
-function triggerBatch(events: RoutedEvent[], firstSequence: number): TriggerBatch {
+function triggerBatch(events: RoutedEvent[], firstSequence: number, partitionId: string): TriggerBatch {
   const lower = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]));
   return {
     messages: events.map((e) => e.body),
     metadata: {
-      partitionContext: { partitionId: '0' },
+      partitionContext: { partitionId },
       propertiesArray: events.map((e) => lower(e.properties)),
       systemPropertiesArray: events.map((e) => e.systemProperties),
-      enqueuedTimeUtcArray: events.map(() => new Date().toISOString()),
+      enqueuedTimeUtcArray: events.map((e) => new Date(Number(e.systemProperties['iothub-enqueuedtime']) + 50).toISOString()),
       sequenceNumberArray: events.map((_, i) => firstSequence + i),
       offsetArray: events.map((_, i) => String((firstSequence + i) * 1024)),
     },
   };
 }
 
-/** The workload, streamed batch by batch (never held whole): rounds over the fleet, devices in a fixed shuffled order. */
-export function* workload(totalEvents: number): Generator<TriggerBatch> {
+/**
+ * The workload, streamed batch by batch (never held whole): rounds over the fleet, devices in a fixed shuffled
+ * order; with `partition`, only the devices whose events that Event Hub partition carries.
+ */
+export function* workload(totalEvents: number, partition?: string): Generator<TriggerBatch> {
   const devices = HUBS.flatMap((hub) => Array.from({ length: DEVICES_PER_HUB }, (_, i) => ({ hub, deviceId: `${hub}-edge-${String(i).padStart(5, '0')}` })));
   for (let i = devices.length - 1; i > 0; i--) {
     const j = (i * 7919) % (i + 1);
     [devices[i], devices[j]] = [devices[j]!, devices[i]!];
   }
+  const mine = partition === undefined ? devices : devices.filter((d) => partitionOf(d.deviceId) === partition);
   const start = Date.UTC(2026, 11, 1);
   let sequence = 0;
   let pending: RoutedEvent[] = [];
-  for (let round = 0; sequence + pending.length < totalEvents; round++) {
-    for (const d of devices) {
+  for (let round = 0; round < ROUNDS && sequence + pending.length < totalEvents; round++) {
+    for (const d of mine) {
       pending.push(...deviceEvents(d.hub, d.deviceId, round, start + round * 600_000));
       if (pending.length >= BATCH) {
-        yield triggerBatch(pending.slice(0, BATCH), sequence);
+        yield triggerBatch(pending.slice(0, BATCH), sequence, partition ?? '0');
         sequence += BATCH;
         pending = pending.slice(BATCH);
         if (sequence >= totalEvents) return;
@@ -99,22 +127,34 @@ const client = (connectionString: string, table: string) => TableClient.fromConn
 
 function ingestDeps(connectionString: string, suffix: string): IngestDeps {
   const store = tableHealthStore((name) => client(connectionString, name), client(connectionString, `dead${suffix}`), `health${suffix}`);
-  return { store, cache: lruHealthCache(50_000), offlineAfterSeconds: 600, parallelism: PARALLELISM };
+  return { store, cache: lruHealthCache(50_000), offlineAfterSeconds: 600, parallelism: PARALLELISM, hubs };
 }
 
-async function runIngest(connectionString: string, suffix: string, events: number, afterBatch: (n: number) => void = () => undefined): Promise<{ seconds: number; written: number; transactions: number }> {
-  const deps = ingestDeps(connectionString, suffix);
+interface IngestRun {
+  readonly seconds: number;
+  readonly written: number;
+  readonly transactions: number;
+  readonly conflicts: number;
+}
+
+/** Two instances (each its own cache, as two hosts) on Event Hub partitions 0 and 1, over the same tables, at once. */
+async function runIngest(connectionString: string, suffix: string, events: number, afterBatch: (n: number) => void = () => undefined): Promise<IngestRun> {
   await client(connectionString, `health${suffix}`).createTable();
   let written = 0;
   let transactions = 0;
+  let conflicts = 0;
   const started = performance.now();
-  for (const batch of workload(events)) {
-    const report = await ingestBatch(deps, batch.messages, batch.metadata);
-    written += report.written;
-    transactions += report.transactions;
-    afterBatch(written);
-  }
-  return { seconds: (performance.now() - started) / 1000, written, transactions };
+  await Promise.all(['0', '1'].map(async (partition) => {
+    const deps = ingestDeps(connectionString, suffix);
+    for (const batch of workload(events / 2, partition)) {
+      const report = await ingestBatch(deps, batch.messages, batch.metadata);
+      written += report.written;
+      transactions += report.transactions;
+      conflicts += report.conflicts;
+      afterBatch(written);
+    }
+  }));
+  return { seconds: (performance.now() - started) / 1000, written, transactions, conflicts };
 }
 
 /** Pre-built device entities (the size ingest stores), 100 per transaction, PARALLELISM transactions at once. */
@@ -124,8 +164,8 @@ async function runCeiling(connectionString: string, events: number): Promise<num
   const sample = [...workload(EVENTS_PER_DEVICE * 4)][0]!;
   let record: DeviceHealth | undefined;
   for (const e of positionedEvents(sample.messages.slice(0, EVENTS_PER_DEVICE), sample.metadata)) {
-    const parsed = parseHealthEvent(e);
-    if (parsed.ok) record = applyEvent(record, parsed.event);
+    const parsed = parseHealthEvent(e, { hubs });
+    if (parsed.ok) for (const event of parsed.events) record = applyEvent(record, event);
   }
   const payload = writeChunked('record', record);
   const partitions = HUBS.flatMap((hub) => Array.from({ length: 8 }, (_, s) => `${hub}~${s}`));
@@ -149,9 +189,9 @@ async function runNaive(connectionString: string, events: number): Promise<numbe
   const started = performance.now();
   for (const batch of workload(events)) {
     for (const e of positionedEvents(batch.messages, batch.metadata)) {
-      const parsed = parseHealthEvent(e);
+      const parsed = parseHealthEvent(e, { hubs });
       if (!parsed.ok) continue;
-      const { hub, deviceId } = parsed.event;
+      const { hub, deviceId } = parsed.events[0]!;
       const partitionKey = healthPartition(hub, deviceId);
       const rowKey = deviceRowKey(deviceId);
       let record: DeviceHealth | undefined;
@@ -161,7 +201,7 @@ async function runNaive(connectionString: string, events: number): Promise<numbe
       } catch {
         record = undefined;
       }
-      record = applyEvent(record, parsed.event);
+      for (const event of parsed.events) record = applyEvent(record, event);
       await table.upsertEntity({ partitionKey, rowKey, ...writeChunked('record', record) }, 'Replace');
     }
   }
@@ -203,13 +243,13 @@ async function main(): Promise<void> {
     const naive = NAIVE_EVENTS / (await runNaive(cs, NAIVE_EVENTS));
     console.log(`fleet ${HUBS.length * DEVICES_PER_HUB} devices, ${EVENTS_PER_DEVICE} events per device per rollout step, batches of ${BATCH}`);
     console.log(`ceiling: ${ceiling.toFixed(0)} entities/s (pre-built, 100 per transaction, ${PARALLELISM} at once)`);
-    console.log(`ingest:  ${ingestRate.toFixed(0)} events/s (${BASE_EVENTS} events -> ${ingest.written} device writes in ${ingest.transactions} transactions)`);
+    console.log(`ingest:  ${ingestRate.toFixed(0)} events/s (${BASE_EVENTS} events -> ${ingest.written} device writes in ${ingest.transactions} transactions, 2 instances, ${ingest.conflicts} conflicts)`);
     console.log(`naive:   ${naive.toFixed(0)} events/s (${NAIVE_EVENTS} events, read + upsert each)`);
     const small = memoryRun(cs, BASE_EVENTS, 'mem1');
     const large = memoryRun(cs, BASE_EVENTS * 10, 'mem10');
     console.log(`peak memory of the ingest path: live heap ${small.liveHeapMb} MB, RSS ${small.maxRssMb} MB for ${BASE_EVENTS} events; live heap ${large.liveHeapMb} MB, RSS ${large.maxRssMb} MB for ${BASE_EVENTS * 10}`);
     console.log(
-      `BENCH ingest ratio_to_ceiling=${(ingestRate / ceiling).toFixed(2)} ratio_to_naive=${(ingestRate / naive).toFixed(1)} events_per_s=${ingestRate.toFixed(0)} ceiling_per_s=${ceiling.toFixed(0)} naive_per_s=${naive.toFixed(0)} live_heap_mb=${small.liveHeapMb} live_heap_10x_mb=${large.liveHeapMb} memory_growth_10x=${(large.liveHeapMb / small.liveHeapMb).toFixed(2)} peak_rss_mb=${small.maxRssMb} peak_rss_10x_mb=${large.maxRssMb}`,
+      `BENCH ingest ratio_to_ceiling=${(ingestRate / ceiling).toFixed(2)} ratio_to_naive=${(ingestRate / naive).toFixed(1)} events_per_s=${ingestRate.toFixed(0)} ceiling_per_s=${ceiling.toFixed(0)} naive_per_s=${naive.toFixed(0)} live_heap_mb=${small.liveHeapMb} live_heap_10x_mb=${large.liveHeapMb} memory_growth_10x=${(large.liveHeapMb / small.liveHeapMb).toFixed(2)} peak_rss_mb=${small.maxRssMb} peak_rss_10x_mb=${large.maxRssMb} hosts=2 conflicts_per_1k_events=${((ingest.conflicts / BASE_EVENTS) * 1000).toFixed(2)}`,
     );
   } finally {
     await azurite.stop();

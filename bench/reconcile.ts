@@ -53,7 +53,7 @@ const counting: PipelinePolicy = {
 const client = (cs: string, table: string) => TableClient.fromConnectionString(cs, table, { allowInsecureConnection: !process.env.BENCH_RECONCILE_STORAGE, additionalPolicies: [{ policy: counting, position: 'perCall' }] });
 const tables = (suffix: string) => ({ deployments: `deployments${suffix}`, rollout: `rollout${suffix}`, health: `health${suffix}`, dead: `dead${suffix}` });
 
-function deviceRecord(hub: string, deviceId: string, configuration: string, seenAt: string): DeviceHealth {
+function deviceRecord(hub: string, deviceId: string, seenAt: string): DeviceHealth {
   return {
     hub,
     deviceId,
@@ -61,9 +61,8 @@ function deviceRecord(hub: string, deviceId: string, configuration: string, seen
     lastDesiredVersion: { value: 2, version: 3 },
     desiredStatusCode: { value: 200, version: 3 },
     desiredVersion: { value: 2, version: 2 },
-    modules: { web: { value: { runtimeStatus: 'running', restartCount: 0, exitCode: 0, image: 'nginx:1.25' }, version: 3 } },
-    desiredModules: { web: { value: { image: 'nginx:1.25', status: 'running' }, version: 2 } },
-    configurations: { [configuration]: { value: 'Applied', version: 2 } },
+    modules: { web: { clearedAt: -1, fields: { runtimeStatus: { value: 'running', version: 3 }, restartCount: { value: 0, version: 3 }, exitCode: { value: 0, version: 3 }, image: { value: 'nginx:1.25', version: 3 } } } },
+    desiredModules: { web: { clearedAt: -1, fields: { image: { value: 'nginx:1.25', version: 2 }, status: { value: 'running', version: 2 } } } },
     lastEventAt: seenAt,
     lastSeenAt: seenAt,
   };
@@ -85,7 +84,7 @@ async function seed(cs: string, suffix: string, devices: number): Promise<void> 
     const seenAt = new Date(NOW - (silent ? 20 : 1) * 60_000);
     const partition = healthPartition(hub, deviceId);
     const entry = byPartition.get(partition) ?? byPartition.set(partition, { table: healthTableName(t.health, hub), actions: [] }).get(partition)!;
-    entry.actions.push(['upsert', { partitionKey: partition, rowKey: deviceRowKey(deviceId), hub, deviceId, configurationId: configuration, state: 'succeeded', lastSeenAt: seenAt, ...writeChunked('record', deviceRecord(hub, deviceId, configuration, seenAt.toISOString())) }, 'Replace']);
+    entry.actions.push(['upsert', { partitionKey: partition, rowKey: deviceRowKey(deviceId), hub, deviceId, configurationId: configuration, state: 'succeeded', lastSeenAt: seenAt, ...writeChunked('record', deviceRecord(hub, deviceId, seenAt.toISOString())) }, 'Replace']);
     const c = counters.get(partition) ?? counters.set(partition, new Map()).get(partition)!;
     c.set(configuration, (c.get(configuration) ?? 0) + 1);
   }

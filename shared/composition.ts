@@ -28,6 +28,7 @@ import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { DeploymentsDeps } from './services/deployments/deploymentsService';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
+import { hubDirectory } from './domain/health/hubDirectory';
 import { lruHealthCache } from './services/health/healthCache';
 import { installationIdOf } from './services/hubs/installationId';
 import { healthDeviceCounts } from './services/health/healthQueries';
@@ -138,7 +139,13 @@ export function getServices(): Services {
     metrics,
     deviceCounts: healthDeviceCounts(health, () => settings.HUBS.map((h) => h.name), hubMetricsDeviceCounts(metrics)),
     health,
-    healthIngest: { store: health, cache: healthCache, offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS, parallelism: settings.HEALTH_INGEST_PARALLELISM },
+    healthIngest: {
+      store: health,
+      cache: healthCache,
+      offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
+      parallelism: settings.HEALTH_INGEST_PARALLELISM,
+      hubs: hubDirectory(settings.HUBS),
+    },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease', { callTimeoutMs: storageCallBoundMs(storageTimeouts) }),

@@ -1,11 +1,10 @@
 // Event Hub triggers with the real @azure/event-hubs consumer and blob
 // checkpoints (container `azure-webjobs-eventhub` in AzureWebJobsStorage, as
 // the host uses). Batches (`cardinality: 'many'`) get triggerMetadata shaped
-// like the Functions host's. The checkpoint moves only after an invocation
-// succeeds; a failed batch is retried per the function's retry option and,
-// when those retries are spent, delivered again from the last checkpoint, so
-// nothing is lost (Azure instead moves on after the retries are spent; see
-// docs/local-host.md).
+// like the Functions host's. A failed batch is retried per the function's
+// retry option (`maxRetryCount: -1`: without end); once the retries are spent
+// (or at once, without a retry option) the checkpoint moves past the batch and
+// the next one is delivered, as Azure's host does (docs/local-host.md).
 import { earliestEventPosition, type EventData, EventHubConsumerClient, type PartitionContext, type ReceivedEventData, type Subscription } from '@azure/event-hubs';
 import { BlobCheckpointStore } from '@azure/eventhubs-checkpointstore-blob';
 import { ContainerClient } from '@azure/storage-blob';
@@ -19,8 +18,8 @@ export interface EventHubListenerOptions {
   readonly logger: HostLogger;
   readonly maxBatchSize: number;
   readonly maxWaitTimeInSeconds?: number;
-  /** Pause before a batch is delivered again after its retries were spent. */
-  readonly redeliveryDelayMs?: number;
+  /** Partition load balancing among hosts sharing the consumer group (the SDK's defaults: 10 s and 60 s). */
+  readonly loadBalancing?: { readonly updateIntervalInMs?: number; readonly partitionOwnershipExpirationIntervalInMs?: number };
 }
 
 export interface EventHubListener {
@@ -94,7 +93,9 @@ export async function startEventHubListener(fn: RegisteredFunction, options: Eve
 
   const container = new ContainerClient(options.hostStorageConnectionString, CHECKPOINT_CONTAINER);
   await container.createIfNotExists();
-  const client = new EventHubConsumerClient(consumerGroup, connectionString, eventHubName, new BlobCheckpointStore(container));
+  const client = new EventHubConsumerClient(consumerGroup, connectionString, eventHubName, new BlobCheckpointStore(container), {
+    ...(options.loadBalancing ? { loadBalancingOptions: { strategy: 'balanced', ...options.loadBalancing } } : {}),
+  });
   let stopping = false;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,35 +103,34 @@ export async function startEventHubListener(fn: RegisteredFunction, options: Eve
     const triggerMetadata = batchTriggerMetadata(events, partition);
     const bodies = events.map((e) => utf8Body(e.body));
     const maxRetryCount = retry?.maxRetryCount ?? 0;
-    for (let delivery = 1; !stopping; delivery++) {
-      for (let attempt = 0; !stopping; attempt++) {
-        const inputs = many ? bodies : [bodies[0]];
-        const outcome = await invoke(
-          fn,
-          {
-            inputData: [{ name: triggerName, data: { json: JSON.stringify(many ? inputs : inputs[0]) } }],
-            triggerMetadata,
-            ...(retry ? { retryContext: { retryCount: attempt, maxRetryCount } } : {}),
-          },
-          options.logger,
-        );
-        if (outcome.ok) {
-          await partition.updateCheckpoint(events[events.length - 1] as EventData & ReceivedEventData);
-          return;
-        }
-        const unlimited = maxRetryCount === -1;
-        if (!retry || (!unlimited && attempt >= maxRetryCount)) break;
-        await sleep(retryDelayMs(retry, attempt + 1));
+    for (let attempt = 0; !stopping; attempt++) {
+      const inputs = many ? bodies : [bodies[0]];
+      const outcome = await invoke(
+        fn,
+        {
+          inputData: [{ name: triggerName, data: { json: JSON.stringify(many ? inputs : inputs[0]) } }],
+          triggerMetadata,
+          ...(retry ? { retryContext: { retryCount: attempt, maxRetryCount } } : {}),
+        },
+        options.logger,
+      );
+      if (outcome.ok) break;
+      const unlimited = maxRetryCount === -1;
+      if (!retry || (!unlimited && attempt >= maxRetryCount)) {
+        // Azure's host does the same: the failure is logged and the checkpoint moves on.
+        options.logger({
+          level: 'warning',
+          category: 'system',
+          functionName: fn.metadata.name,
+          invocationId: '-',
+          message: `batch of ${events.length} from partition ${partition.partitionId} failed ${attempt + 1} time(s); retries spent, moving past it as Azure's host does`,
+        });
+        break;
       }
-      options.logger({
-        level: 'warning',
-        category: 'system',
-        functionName: fn.metadata.name,
-        invocationId: '-',
-        message: `batch of ${events.length} from partition ${partition.partitionId} not checkpointed; delivering it again (delivery ${delivery + 1})`,
-      });
-      await sleep(options.redeliveryDelayMs ?? 1000);
+      await sleep(retryDelayMs(retry, attempt + 1));
     }
+    // Stopped mid-retry: leave the checkpoint where it is, the next owner delivers the batch again.
+    if (!stopping) await partition.updateCheckpoint(events[events.length - 1] as EventData & ReceivedEventData);
   }
 
   const subscription: Subscription = client.subscribe(

@@ -22,6 +22,8 @@ export interface LocalHostOptions {
   readonly logger?: HostLogger;
   /** Disables timers' own schedules (tests drive them with runFunction). */
   readonly timers?: 'scheduled' | 'manual';
+  /** Event Hub partition load balancing between hosts (tests shorten the SDK's 60 s ownership expiry). */
+  readonly eventHubLoadBalancing?: { readonly updateIntervalInMs?: number; readonly partitionOwnershipExpirationIntervalInMs?: number };
 }
 
 export interface LocalHost {
@@ -86,6 +88,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
             hostStorageConnectionString: hostStorage,
             logger,
             maxBatchSize: hostJson.extensions?.eventHubs?.maxEventBatchSize ?? 100,
+            ...(options.eventHubLoadBalancing ? { loadBalancing: options.eventHubLoadBalancing } : {}),
           }),
         );
       }

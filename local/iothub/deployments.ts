@@ -31,6 +31,23 @@ function setPath(target: Json, path: string[], value: unknown): void {
   node[path[path.length - 1]!] = structuredClone(value);
 }
 
+/**
+ * IoT Hub sets `modules.<id>.configuration.id` and `systemModules.<id>.configuration.id` on `$edgeAgent`'s
+ * desired properties when it applies a deployment: "The ID of the deployment that deployed this module ...
+ * Not part of a deployment manifest" (IoT Edge docs, "Properties of the IoT Edge agent and IoT Edge hub module twins").
+ */
+function stampConfiguration(agent: Json, id: string): void {
+  for (const section of ['systemModules', 'modules']) {
+    const modules = agent[section];
+    if (modules && typeof modules === 'object') for (const name of Object.keys(modules)) stampModule(agent, name, id, section);
+  }
+}
+
+function stampModule(agent: Json, name: string, id: string, section = 'modules'): void {
+  const module = (agent[section] as Record<string, Json> | undefined)?.[name];
+  if (module && typeof module === 'object') module.configuration = { id };
+}
+
 /** The desired properties each module should have; modules absent from the result keep theirs. */
 export function resolveModules(matching: readonly ConfigurationRecord[], current: (moduleId: string) => Json): {
   desired: Map<string, Json>;
@@ -45,7 +62,9 @@ export function resolveModules(matching: readonly ConfigurationRecord[], current
   bases.forEach((c, i) => (statuses[c.id] = { status: i === 0 ? 'Applied' : 'Targeted' }));
   if (winner) {
     for (const [moduleId, content] of Object.entries(modulesContent(winner)!)) {
-      desired.set(moduleId, structuredClone((content[BASE_KEY] ?? {}) as Json));
+      const properties = structuredClone((content[BASE_KEY] ?? {}) as Json);
+      if (moduleId === '$edgeAgent') stampConfiguration(properties, winner.id);
+      desired.set(moduleId, properties);
     }
   }
   for (const layer of layers) {
@@ -53,7 +72,11 @@ export function resolveModules(matching: readonly ConfigurationRecord[], current
     for (const [moduleId, content] of Object.entries(modulesContent(layer)!)) {
       const target = desired.get(moduleId) ?? structuredClone(current(moduleId));
       for (const [key, value] of Object.entries(content)) {
-        if (key.startsWith(LAYER_PREFIX)) setPath(target, key.slice(LAYER_PREFIX.length).split('.'), value);
+        if (!key.startsWith(LAYER_PREFIX)) continue;
+        const path = key.slice(LAYER_PREFIX.length).split('.');
+        setPath(target, path, value);
+        // A layer's module says which deployment put it there.
+        if (moduleId === '$edgeAgent' && path.length === 2 && path[0] === 'modules') stampModule(target, path[1]!, layer.id);
       }
       desired.set(moduleId, target);
     }

@@ -121,10 +121,8 @@ export class EdgeAgentSimulator {
       ),
       modules,
     };
-    // Modules gone from the deployment are removed with null, as a JSON merge patch does.
-    const removed = Object.keys((previous.modules ?? {}) as Json).filter((name) => !(name in modules));
-    const patch = { ...reported, modules: { ...modules, ...Object.fromEntries(removed.map((n) => [n, null])) } };
-    await this.hub.reportModule(device, '$edgeAgent', patch, reported);
+    // The hub routes what changed (modules gone from the deployment as null), as a real agent's patch would.
+    await this.hub.reportModule(device, '$edgeAgent', reported);
     if (restarting) this.schedule(device, this.options.crashRestartMs, true);
   }
 
@@ -173,7 +171,7 @@ export class EdgeAgentSimulator {
       if (!device.iotEdge || device.connectionState !== 'Connected') continue;
       const reported = (device.modules.get('$edgeAgent')?.twin.reported.modules ?? {}) as Record<string, { runtimeStatus?: string }>;
       const modules = Object.fromEntries(Object.entries(reported).map(([n, m]) => [n, m.runtimeStatus ?? 'unknown']));
-      events.push(heartbeatEvent({ type: 'heartbeat', deviceId: device.deviceId, hubName: this.hub.name, sentAtUtc: new Date().toISOString(), modules }));
+      events.push(heartbeatEvent(this.hub.resourceName, { type: 'heartbeat', deviceId: device.deviceId, sentAtUtc: new Date().toISOString(), modules }));
     }
     if (events.length) await this.hub.publish(events);
   }

@@ -4,14 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { type ConfigurationRecord, ConfigurationStore } from './configurations';
 import { applyConfigurations, countQuery, systemMetricQueries } from './deployments';
 import { Device } from './devices';
-import { connectionStateEvent, type DeviceEventPublisher, type RoutedEvent, twinChangeEvent } from './events';
+import { connectionStateEvent, type DeviceEventPublisher, lifecycleEvent, type RoutedEvent, twinChangeEvent } from './events';
 import { hubErrors } from './hubError';
 import { type HubLimits, TokenBucket } from './limits';
 import { type AccessPolicy } from './sas';
-import { type Json, type Twin } from './twin';
+import { diffPatch, type Json, type Twin } from './twin';
 
 export interface HubDefinition {
   readonly name: string;
+  /** The IoT Hub resource's name, what routed events carry (`user-id`, `hubName`); infra/ names hubs `iot-<token>-<name>`. */
+  readonly resourceName?: string;
   readonly region: string;
   readonly labels: Record<string, string>;
   readonly hostName: string;
@@ -59,6 +61,17 @@ export class SimulatedHub {
     return this.definition.name;
   }
 
+  /** The name IoT Hub puts on the events it routes. */
+  get resourceName(): string {
+    return this.definition.resourceName ?? this.definition.name;
+  }
+
+  private publishQuietly(events: RoutedEvent[], deviceId?: string): void {
+    this.publisher.publish(events).catch((error: unknown) => {
+      console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, ...(deviceId ? { deviceId } : {}), error: String(error) }));
+    });
+  }
+
   connectionString(policy = 'iothubowner'): string {
     const p = this.policies.find((candidate) => candidate.keyName === policy)!;
     return `HostName=${this.definition.hostName};SharedAccessKeyName=${p.keyName};SharedAccessKey=${p.primaryKey}`;
@@ -75,14 +88,24 @@ export class SimulatedHub {
     if (!/^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/.test(id)) throw hubErrors.badRequest(`Device id '${id}' is not valid.`);
     const device = new Device(id, body, this.limits.maxDesiredBytes);
     this.devices.set(id, device);
+    // Lifecycle notifications: the device, then the system modules IoT Hub makes with an IoT Edge device.
+    this.publishQuietly([
+      lifecycleEvent({ hubName: this.resourceName, deviceId: id }, true, device.twin.document()),
+      ...[...device.modules.values()].map((m) => lifecycleEvent({ hubName: this.resourceName, deviceId: id, moduleId: m.moduleId }, true, m.twin.document())),
+    ], id);
     this.reevaluate([device]);
     return device;
   }
 
   deleteDevice(id: string): void {
-    this.device(id);
+    const device = this.device(id);
     this.devices.delete(id);
+    this.onDeviceDeleted(device);
+    this.publishQuietly([lifecycleEvent({ hubName: this.resourceName, deviceId: id }, false, device.twin.document())], id);
   }
+
+  /** Called when a device identity is deleted (its simulated agent stops). */
+  onDeviceDeleted: (device: Device) => void = () => undefined;
 
   throttleConfigurations(): void {
     const result = this.configBucket.take();
@@ -100,30 +123,23 @@ export class SimulatedHub {
     const events: RoutedEvent[] = [];
     for (const device of devices) {
       const agent = device.iotEdge ? device.modules.get('$edgeAgent') : undefined;
-      const before = agent && { configurations: agent.twin.configurations, desiredVersion: agent.twin.desiredVersion };
+      const before = agent && { desired: agent.twin.desired, desiredVersion: agent.twin.desiredVersion };
       if (applyConfigurations(device, configurations) && device.iotEdge) this.onEdgeDesiredChanged(device);
       const event = agent && before && this.agentChangedByConfiguration(device, agent.twin, before);
       if (event) events.push(event);
     }
-    // What the hub itself changed on the agent's twin is routed as a twin change too:
-    // which configuration is applied, and the desired properties it brought.
-    if (events.length) {
-      this.publisher.publish(events).catch((error: unknown) => {
-        console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, error: String(error) }));
-      });
-    }
+    // The desired properties a configuration writes on the agent's twin are routed as a
+    // twin change (a patch from the old desired properties to the new). Which configuration
+    // did it (`configurations.<id>.status`) is kept on the twin but never routed.
+    if (events.length) this.publishQuietly(events);
   }
 
-  private agentChangedByConfiguration(device: Device, twin: Twin, before: { configurations: Twin['configurations']; desiredVersion: number }): RoutedEvent | undefined {
-    const configurations: Record<string, { status: string } | null> = {};
-    for (const [id, status] of Object.entries(twin.configurations)) if (before.configurations[id]?.status !== status.status) configurations[id] = status;
-    for (const id of Object.keys(before.configurations)) if (!(id in twin.configurations)) configurations[id] = null;
-    const desiredChanged = twin.desiredVersion !== before.desiredVersion;
-    if (!desiredChanged && Object.keys(configurations).length === 0) return undefined;
+  private agentChangedByConfiguration(device: Device, twin: Twin, before: { desired: Json; desiredVersion: number }): RoutedEvent | undefined {
+    if (twin.desiredVersion === before.desiredVersion) return undefined;
     return twinChangeEvent(
-      { hubName: this.name, deviceId: device.deviceId, moduleId: '$edgeAgent' },
+      { hubName: this.resourceName, deviceId: device.deviceId, moduleId: '$edgeAgent' },
       twin.version,
-      { ...(Object.keys(configurations).length ? { configurations } : {}), properties: desiredChanged ? { desired: { ...twin.desired, $version: twin.desiredVersion } } : {} },
+      { properties: { desired: { ...diffPatch(before.desired, twin.desired), $metadata: { $lastUpdated: twin.desiredUpdated, $lastUpdatedVersion: twin.desiredVersion }, $version: twin.desiredVersion } } },
       'updateTwin',
     );
   }
@@ -157,33 +173,55 @@ export class SimulatedHub {
     return { systemMetrics: { results: systemResults, queries }, results };
   }
 
-  /** A device (its agent) reports properties; publishes the twin change event like IoT Hub routing does. */
-  async reportModule(device: Device, moduleId: string | undefined, patch: Json, reported: Json): Promise<void> {
+  /**
+   * A device (its agent) reports properties: the twin takes the whole new
+   * report, and the routed event carries only what changed (a patch), as
+   * IoT Hub's twin change notifications do. Nothing changed: nothing routed.
+   */
+  async reportModule(device: Device, moduleId: string | undefined, reported: Json): Promise<void> {
     const twin = moduleId ? device.module(moduleId).twin : device.twin;
+    const patch = diffPatch(twin.reported, reported);
+    if (Object.keys(patch).length === 0) return;
     twin.setReported(reported);
-    const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
-    await this.publisher.publish([twinChangeEvent(source, twin.version, { properties: { reported: { ...patch, $version: twin.reportedVersion } } }, 'updateTwin')]);
+    const source = { hubName: this.resourceName, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
+    await this.publisher.publish([twinChangeEvent(source, twin.version, { properties: { reported: { ...patch, $metadata: { $lastUpdated: twin.reportedUpdated }, $version: twin.reportedVersion } } }, 'updateTwin')]);
   }
 
   /** The service patched or replaced a twin (tags, desired): IoT Hub routes that as a twin change too. */
   twinChangedByService(device: Device, moduleId: string | undefined, body: Json, replace: boolean): void {
     const twin = moduleId ? device.module(moduleId).twin : device.twin;
     const desired = (body.properties as { desired?: Json } | undefined)?.desired;
-    const change = {
-      ...(body.tags !== undefined ? { tags: body.tags } : {}),
-      properties: desired ? { desired: { ...desired, $version: twin.desiredVersion } } : {},
-    };
-    const source = { hubName: this.name, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
-    this.publisher.publish([twinChangeEvent(source, twin.version, change, replace ? 'replaceTwin' : 'updateTwin')]).catch((error: unknown) => {
-      console.error(JSON.stringify({ event: 'iothub-sim-publish-failed', hub: this.name, deviceId: device.deviceId, error: String(error) }));
-    });
+    // replaceTwin carries the whole twin; updateTwin the changed sections only.
+    const document = twin.document();
+    const change = replace
+      ? { deviceId: document.deviceId, ...(moduleId ? { moduleId } : {}), etag: document.etag, tags: document.tags, properties: document.properties }
+      : { ...(body.tags !== undefined ? { tags: body.tags } : {}), properties: desired ? { desired: { ...desired, $version: twin.desiredVersion } } : {} };
+    const source = { hubName: this.resourceName, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) };
+    this.publishQuietly([twinChangeEvent(source, twin.version, change, replace ? 'replaceTwin' : 'updateTwin')], device.deviceId);
   }
 
+  /**
+   * The device and its module identities connect or disconnect together (an
+   * edge device's edgeHub and edgeAgent connect as modules): one connection
+   * state event each, in order.
+   */
   async setConnected(device: Device, connected: boolean): Promise<void> {
     if ((device.connectionState === 'Connected') === connected) return;
     device.setConnected(connected);
-    this.connectionSequence++;
-    await this.publisher.publish([connectionStateEvent({ hubName: this.name, deviceId: device.deviceId }, connected, this.connectionSequence)]);
+    const identities = [undefined, ...(device.iotEdge ? [...device.modules.keys()] : [])];
+    // Modules go down before the device and come up after it.
+    const ordered = connected ? identities : [...identities].reverse();
+    const events = ordered.map((moduleId) => connectionStateEvent({ hubName: this.resourceName, deviceId: device.deviceId, ...(moduleId ? { moduleId } : {}) }, connected, ++this.connectionSequence));
+    await this.publisher.publish(events);
+  }
+
+  /** One module identity connects or disconnects on its own (edgeHub restarting, say). */
+  async setModuleConnected(device: Device, moduleId: string, connected: boolean): Promise<void> {
+    const module = device.module(moduleId);
+    module.connectionState = connected ? 'Connected' : 'Disconnected';
+    module.connectionStateUpdatedTime = new Date().toISOString();
+    module.twin.invalidate();
+    await this.publisher.publish([connectionStateEvent({ hubName: this.resourceName, deviceId: device.deviceId, moduleId }, connected, ++this.connectionSequence)]);
   }
 
   publish = (events: Parameters<DeviceEventPublisher['publish']>[0]) => this.publisher.publish(events);

@@ -1,7 +1,7 @@
 // Starts the local IoT Hub simulator in-process: several hubs (one TLS port
 // each, all sharing one certificate signed by a local CA), the simulated
 // edgeAgents, and the admin API. main.ts runs the same thing as a child process.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +30,10 @@ export interface HubOptions {
 
 export interface IotHubSimulatorOptions {
   readonly hubs?: readonly HubOptions[];
-  /** Hub host names are `<name>.<domain>`. */
+  /** Hub host names are `<resource name>.<domain>`, the resource name `iot-<token>-<name>` as infra/ names hubs. */
   readonly domain?: string;
+  /** The `<token>` in resource names (default: derived from the seed, like uniqueString in infra/). */
+  readonly resourceToken?: string;
   /** Keeps the CA, certificate and hub keys across runs; a temporary folder (removed on stop) otherwise. */
   readonly stateDir?: string;
   /** Devices to seed: a fleet, a fleet file path, or a number of generated devices per hub. */
@@ -45,6 +47,8 @@ export interface IotHubSimulatorOptions {
 
 export interface HubInfo {
   readonly name: string;
+  /** The IoT Hub's resource name, on every routed event (`user-id`, `hubName`). */
+  readonly resourceName: string;
   readonly region: string;
   readonly labels: Record<string, string>;
   readonly hostName: string;
@@ -89,7 +93,9 @@ export async function startIotHubSimulator(options: IotHubSimulatorOptions = {})
   const seed = options.seed ?? 1;
   const domain = options.domain ?? 'hubs.localhost';
   const hubOptions = options.hubs ?? DEFAULT_HUBS;
-  const hostName = (name: string) => `${name}.${domain}`;
+  const token = options.resourceToken ?? createHash('sha256').update(`hub-token:${seed}`).digest('hex').replace(/[^a-z]/g, '').slice(0, 13).padEnd(13, 'x');
+  const resourceName = (name: string) => `iot-${token}-${name}`;
+  const hostName = (name: string) => `${resourceName(name)}.${domain}`;
   const tls = ensureTlsMaterial(join(stateDir, 'tls'), hubOptions.map((h) => hostName(h.name)));
   const keys = ownerKeys(stateDir, hubOptions.map((h) => h.name));
   const publisher = options.publisher ?? new InMemoryEventPublisher();
@@ -104,7 +110,7 @@ export async function startIotHubSimulator(options: IotHubSimulatorOptions = {})
   const entries: { hub: SimulatedHub; listener: HubListener; agent: EdgeAgentSimulator }[] = [];
   for (const h of hubOptions) {
     const hub = new SimulatedHub(
-      { name: h.name, region: h.region, labels: { ...h.labels }, hostName: hostName(h.name), units: ('units' in h ? h.units : undefined) ?? 1, ownerKey: keys[h.name]! },
+      { name: h.name, resourceName: resourceName(h.name), region: h.region, labels: { ...h.labels }, hostName: hostName(h.name), units: ('units' in h ? h.units : undefined) ?? 1, ownerKey: keys[h.name]! },
       { ...DEFAULT_LIMITS, ...options.limits },
       publisher,
     );
@@ -122,6 +128,7 @@ export async function startIotHubSimulator(options: IotHubSimulatorOptions = {})
   return {
     hubs: entries.map(({ hub, listener }) => ({
       name: hub.name,
+      resourceName: hub.resourceName,
       region: hub.definition.region,
       labels: hub.definition.labels,
       hostName: hub.definition.hostName,

@@ -33,6 +33,20 @@ export function mergePatch(target: Json, patch: Json): Json {
   return result;
 }
 
+/** The JSON merge patch that turns `before` into `after` (what a twin change event carries): changed keys, null for removed ones. */
+export function diffPatch(before: Json, after: Json): Json {
+  const patch: Json = {};
+  for (const key of Object.keys(before)) if (!(key in after)) patch[key] = null;
+  for (const [key, value] of Object.entries(after)) {
+    const old = before[key];
+    if (isObject(value) && isObject(old)) {
+      const inner = diffPatch(old, value);
+      if (Object.keys(inner).length) patch[key] = inner;
+    } else if (JSON.stringify(old) !== JSON.stringify(value)) patch[key] = value;
+  }
+  return patch;
+}
+
 export function withoutNulls(value: Json): Json {
   return mergePatch({}, value);
 }

@@ -3,9 +3,34 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PositionedEvent } from '../../shared/services/health/ingestHealth';
+import { hubDirectory } from '../../shared/domain/health/hubDirectory';
 import { projectRoot } from './fixtureApp';
 
-export type HealthFixture = 'twin-change-edgeagent-reported' | 'twin-change-edgeagent-desired' | 'connection-connected' | 'connection-disconnected' | 'heartbeat' | 'poison-twin-change';
+export type HealthFixture =
+  | 'twin-change-edgeagent-reported'
+  | 'twin-change-edgeagent-desired'
+  | 'twin-change-reported-patch'
+  | 'twin-change-system-module-failed'
+  | 'twin-replace-edgeagent'
+  | 'connection-connected'
+  | 'connection-disconnected'
+  | 'connection-module-connected'
+  | 'connection-module-disconnected'
+  | 'lifecycle-create-device'
+  | 'lifecycle-delete-device'
+  | 'heartbeat'
+  | 'heartbeat-spoofed'
+  | 'heartbeat-ancient-clock'
+  | 'poison-twin-change';
+
+/** Hubs the fixtures are addressed to in tests of the store (each is its own configured name). */
+export const fixtureHubs = hubDirectory(['weu-hub', 'weu', 'eus', 'sea'].map((name) => ({ name, connection: `${name}.azure-devices.net` })));
+
+/** The desired-properties patch a configuration writes: its id stamped on every module, as IoT Hub does. */
+export function stampConfiguration(body: Record<string, unknown>, configurationId: string): void {
+  const desired = (body.properties as { desired?: Record<string, Record<string, Record<string, unknown>>> } | undefined)?.desired;
+  for (const section of ['systemModules', 'modules']) for (const m of Object.values(desired?.[section] ?? {})) m.configuration = { id: configurationId };
+}
 
 interface FixtureFile {
   properties: Record<string, unknown>;
@@ -41,12 +66,15 @@ export function healthEvent(name: HealthFixture, options: Readdress = {}): Posit
   const deviceId = options.deviceId ?? 'edge-0001';
   if ('hubName' in file.properties) file.properties.hubName = hub;
   if ('deviceId' in file.properties) file.properties.deviceId = deviceId;
+  if ('user-id' in file.systemProperties) file.systemProperties['user-id'] = hub;
   file.systemProperties['iothub-connection-device-id'] = deviceId;
+  if (typeof file.body.deviceId === 'string' && name !== 'heartbeat-spoofed') file.body.deviceId = deviceId;
   if (options.at) {
     if ('operationTimestamp' in file.properties) file.properties.operationTimestamp = options.at;
+    if ('iothub-enqueuedtime' in file.systemProperties) file.systemProperties['iothub-enqueuedtime'] = Date.parse(options.at);
     file.enqueuedTimeUtc = options.at;
+    if (name === 'heartbeat') file.body.sentAtUtc = options.at;
   }
-  if (name === 'heartbeat') Object.assign(file.body, { hubName: hub, deviceId, ...(options.at ? { sentAtUtc: options.at } : {}) });
   if (options.version !== undefined) {
     if (name.startsWith('connection')) file.body.sequenceNumber = options.version.toString(16).toUpperCase().padStart(64, '0');
     else file.body.version = options.version;

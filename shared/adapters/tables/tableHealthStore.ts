@@ -4,11 +4,12 @@
 // devices and their counters consistent.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DeviceHealth, HealthState } from '../../domain/health/deviceHealth';
-import { configurationOfCounterKey, COUNTER_PREFIX, counterRowKey, DEVICE_PREFIX, deviceRowKey, healthTableName, hubOfPartition, prefixEnd } from '../../domain/health/healthKeys';
-import type { CounterWrite, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
-import { WriteConflict } from '../../services/health/healthStore';
+import { COUNTER_PREFIX, counterKey, counterOfRowKey, counterRowKey, DEVICE_PREFIX, deviceRowKey, healthTableName, hubOfPartition, prefixEnd } from '../../domain/health/healthKeys';
+import { AppError } from '../../errors';
+import type { CounterWrite, DeadLetter, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
+import { WriteConflict, WriteRejected } from '../../services/health/healthStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
-import { statusOf, tableCall } from './tableErrors';
+import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
@@ -18,20 +19,20 @@ const KEYS_PER_QUERY = 14;
 /** Queries per partition at once: enough to hide latency, few enough not to flood storage. */
 const READ_PARALLELISM = 8;
 
-const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
 const num = (value: unknown) => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
 
 function toStored(row: Row): StoredDevice {
   return {
     record: readChunked<DeviceHealth>('record', row),
     placement: { configurationId: textProperty(row.configurationId), state: textProperty(row.state) as HealthState },
+    counter: textProperty(row.counter),
     etag: row.etag ?? '',
   };
 }
 
 function toCounter(row: Row): StoredCounter {
   return {
+    ...counterOfRowKey(row.rowKey ?? ''),
     counts: { succeeded: num(row.succeeded), progressing: num(row.progressing), failed: num(row.failed), offline: num(row.offline), unknown: num(row.unknown) },
     // Rows written before restarts were counted have no such column: 0.
     restarts: num(row.restarts),
@@ -52,6 +53,7 @@ function deviceAction(partition: string, write: DeviceWrite): TransactionAction 
     deviceId: record.deviceId,
     configurationId: placement.configurationId,
     state: placement.state,
+    counter: write.counter,
     lastSeenAt: lastSeen(record),
     ...writeChunked('record', record),
   };
@@ -59,11 +61,14 @@ function deviceAction(partition: string, write: DeviceWrite): TransactionAction 
 }
 
 function counterAction(partition: string, counter: CounterWrite): TransactionAction {
-  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId), configurationId: counter.configurationId, ...counter.counts, restarts: counter.restarts, asOf: counter.asOf };
+  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId, counter.writer), configurationId: counter.configurationId, ...counter.counts, restarts: counter.restarts, asOf: counter.asOf };
   return counter.etag ? ['update', row, 'Replace', { etag: counter.etag }] : ['create', row];
 }
 
 const CONFLICT = new Set([404, 409, 412]);
+/** Refusals of the rows themselves (a DateTime out of range, a value or entity too large): the same every time. */
+const REJECTED = new Set([400, 413]);
+
 
 /**
  * `tables` makes a client for a table name; each hub's devices are in the table
@@ -89,10 +94,10 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
   };
   const deadLettersReady = tableReady(deadLetters);
 
-  /** Up to KEYS_PER_QUERY devices in one query (what is not stored is simply absent). */
+  /** Up to KEYS_PER_QUERY devices in one query (what is not stored is simply absent); each key is quoted by odata. */
   async function readSome(table: TableClient, partition: string, deviceIds: readonly string[]): Promise<StoredDevice[]> {
-    const keys = deviceIds.map((id) => `RowKey eq ${quote(deviceRowKey(id))}`).join(' or ');
-    const filter = `PartitionKey eq ${quote(partition)} and (${keys})`;
+    const keys = deviceIds.map((id) => odata`RowKey eq ${deviceRowKey(id)}`).join(' or ');
+    const filter = `${odata`PartitionKey eq ${partition}`} and (${keys})`;
     const out: StoredDevice[] = [];
     await tableCall('read device health', async () => {
       for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) out.push(toStored(row));
@@ -118,7 +123,10 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       const out = new Map<string, StoredCounter>();
       const filter = odata`PartitionKey eq ${partition} and RowKey ge ${COUNTER_PREFIX} and RowKey lt ${prefixEnd(COUNTER_PREFIX)}`;
       await tableCall('read health counters', async () => {
-        for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) out.set(configurationOfCounterKey(row.rowKey ?? ''), toCounter(row));
+        for await (const row of table.listEntities<Row>({ queryOptions: { filter } })) {
+          const counter = toCounter(row);
+          out.set(counterKey(counter.configurationId, counter.writer), counter);
+        }
       });
       return out;
     },
@@ -130,11 +138,17 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       const deviceAt = new Map<string, number>();
       for (const d of devices) {
         deviceAt.set(d.deviceId, actions.length);
-        actions.push(deviceAction(partition, d));
+        try {
+          actions.push(deviceAction(partition, d));
+        } catch (error) {
+          // The record would not fit in a row: the same every time.
+          if (error instanceof AppError && error.status === 413) throw new WriteRejected(partition, 413, `device ${d.deviceId}: ${error.message}`);
+          throw error;
+        }
       }
       const counterAt = new Map<string, number>();
       for (const c of counters) {
-        counterAt.set(c.configurationId, actions.length);
+        counterAt.set(counterKey(c.configurationId, c.writer), actions.length);
         actions.push(counterAction(partition, c));
       }
       if (actions.length === 0) return { devices: new Map(), counters: new Map() };
@@ -147,7 +161,9 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
           }));
         return { devices: etagsAt(deviceAt), counters: etagsAt(counterAt) };
       } catch (error) {
-        if (CONFLICT.has(statusOf(error) ?? 0)) throw new WriteConflict(partition);
+        const status = statusOf(error) ?? 0;
+        if (CONFLICT.has(status)) throw new WriteConflict(partition);
+        if (REJECTED.has(status)) throw new WriteRejected(partition, status, `table storage refused the rows (HTTP ${status}): ${String((error as Error).message).slice(0, 300)}`);
         throw error;
       }
     },
@@ -183,7 +199,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       let deleted = 0;
       for (const c of counters) {
         try {
-          await tableCall('delete an empty health counter', () => table.deleteEntity(partition, counterRowKey(c.configurationId), { etag: c.etag }));
+          await tableCall('delete an empty health counter', () => table.deleteEntity(partition, counterRowKey(c.configurationId, c.writer), { etag: c.etag }));
           deleted++;
         } catch (error) {
           // A device moved into it meanwhile (412), or it is gone already (404).
@@ -201,11 +217,49 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       for (const e of entries) {
         const partitionKey = `p${e.partitionId}`;
         const actions = byPartition.get(partitionKey) ?? byPartition.set(partitionKey, []).get(partitionKey)!;
-        actions.push(['upsert', { partitionKey, rowKey: e.sequenceNumber.padStart(20, '0'), ...e }, 'Replace']);
+        actions.push(['upsert', { partitionKey, rowKey: e.sequenceNumber.padStart(20, '0'), ...e, expiresAt: new Date(e.expiresAt) }, 'Replace']);
       }
       for (const actions of byPartition.values()) {
         for (let i = 0; i < actions.length; i += 100) await tableCall('write dead letters', () => deadLetters.submitTransaction(actions.slice(i, i + 100)));
       }
     },
+
+    async listDeadLetters({ now, limit }) {
+      await deadLettersReady();
+      const out: DeadLetter[] = [];
+      await tableCall('read dead letters', async () => {
+        for await (const row of deadLetters.listEntities<Row>({ queryOptions: { filter: odata`expiresAt gt ${now}` } })) {
+          out.push(toDeadLetter(row));
+          if (out.length >= limit) break;
+        }
+      });
+      return out;
+    },
+
+    async purgeDeadLetters(now) {
+      await deadLettersReady();
+      let purged = 0;
+      await tableCall('purge dead letters', async () => {
+        for await (const row of deadLetters.listEntities<Row>({ queryOptions: { filter: odata`expiresAt le ${now}`, select: ['PartitionKey', 'RowKey'] } })) {
+          await deleteIfPresent('purge a dead letter', deadLetters, row.partitionKey ?? '', row.rowKey ?? '');
+          purged++;
+        }
+      });
+      return purged;
+    },
+  };
+}
+
+function toDeadLetter(row: Row): DeadLetter {
+  const at = row.expiresAt;
+  return {
+    reason: textProperty(row.reason),
+    partitionId: textProperty(row.partitionId),
+    sequenceNumber: textProperty(row.sequenceNumber),
+    offset: textProperty(row.offset),
+    enqueuedTimeUtc: textProperty(row.enqueuedTimeUtc),
+    body: textProperty(row.body),
+    properties: textProperty(row.properties),
+    expiresAt: at instanceof Date ? at.toISOString() : textProperty(at),
   };
 }

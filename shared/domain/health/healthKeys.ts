@@ -4,7 +4,7 @@
 // that a device and its deployment's counter change together in one
 // entity-group transaction:
 //   d~<device>         the device's health record (state and configuration as columns)
-//   n~<configuration>  how many of the shard's devices are in each state
+//   n~<configuration>~<writer>  how many of the shard's devices are in each state, counted by one writer
 // '~' cannot occur in hub names, device ids or configuration ids.
 import type { HealthState } from './deviceHealth';
 
@@ -51,8 +51,24 @@ export const COUNTER_PREFIX = 'n~';
 
 export const deviceRowKey = (deviceId: string) => `${DEVICE_PREFIX}${escapeKey(deviceId)}`;
 export const deviceIdOfRowKey = (rowKey: string) => unescapeKey(rowKey.slice(DEVICE_PREFIX.length));
-export const counterRowKey = (configurationId: string) => `${COUNTER_PREFIX}${escapeKey(configurationId)}`;
-export const configurationOfCounterKey = (rowKey: string) => unescapeKey(rowKey.slice(COUNTER_PREFIX.length));
+/**
+ * Counter rows are per writer: `n~<configuration>~<writer>`, the writer being
+ * the Event Hub partition whose events moved the devices it counts. IoT Hub
+ * routes a device's events with its id as partition key, so each device has
+ * one writer, and one instance owns a partition at a time: no two instances
+ * ever write the same counter row. Readers sum a configuration's rows. Rows
+ * from before writers (`n~<configuration>`) read as writer ''.
+ */
+export const counterRowKey = (configurationId: string, writer = '') => `${COUNTER_PREFIX}${escapeKey(configurationId)}${writer ? `~${escapeKey(writer)}` : ''}`;
+export function counterOfRowKey(rowKey: string): { configurationId: string; writer: string } {
+  const rest = rowKey.slice(COUNTER_PREFIX.length);
+  const cut = rest.lastIndexOf('~');
+  return cut < 0 ? { configurationId: unescapeKey(rest), writer: '' } : { configurationId: unescapeKey(rest.slice(0, cut)), writer: unescapeKey(rest.slice(cut + 1)) };
+}
+/** The key a counter has in maps (configuration and writer). */
+export const counterKey = (configurationId: string, writer: string) => `${configurationId}~${writer}`;
+/** The writer of events from one Event Hub partition. */
+export const writerOfPartition = (partitionId: string) => `p${partitionId}`;
 
 /**
  * A key after every key that starts with `prefix` (for `RowKey lt` range ends).

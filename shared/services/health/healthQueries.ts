@@ -3,7 +3,7 @@
 // few small reads per hub, never a scan of the fleet).
 import { z } from 'zod';
 import { configurationId as configurationIdOf, parseConfigurationId } from '../../domain/deployments/configurationId';
-import { effectiveState, type HealthState } from '../../domain/health/deviceHealth';
+import { effectiveState, type HealthState, isDeleted, moduleViews } from '../../domain/health/deviceHealth';
 import { HEALTH_STATES, healthPartition, hubPartitions } from '../../domain/health/healthKeys';
 import type { DeviceCounts } from '../../domain/rollout/conditions';
 import { AppError, notFound } from '../../errors';
@@ -39,7 +39,11 @@ export const deviceHealthViewSchema = z
         desiredStatus: z.string().nullable(),
       }),
     ),
-    heartbeatAt: z.string().nullable(),
+    systemModules: z
+      .record(z.string(), z.object({ runtimeStatus: z.string().nullable(), restartCount: z.number().nullable(), image: z.string().nullable() }))
+      .meta({ description: "edgeAgent's reported systemModules (edgeAgent, edgeHub): a failed or crash-looping one fails the device" }),
+    moduleConnections: z.record(z.string(), z.object({ connected: z.boolean(), since: z.string() })).meta({ description: 'Connection state of module identities ($edgeAgent, $edgeHub, user modules)' }),
+    heartbeatAt: z.string().nullable().meta({ description: 'When IoT Hub received the newest heartbeat' }),
   })
   .meta({ id: 'DeviceHealth' });
 export type DeviceHealthView = z.infer<typeof deviceHealthViewSchema>;
@@ -48,22 +52,27 @@ export function deviceHealthView(stored: StoredDevice, now: Date, offlineAfterSe
   const r = stored.record;
   const configurationId = stored.placement.configurationId;
   const parsed = configurationId ? parseConfigurationId(configurationId) : undefined;
-  const names = new Set([...Object.keys(r.modules), ...Object.keys(r.desiredModules)]);
+  const reportedModules = moduleViews(r.modules);
+  const desiredModules = moduleViews(r.desiredModules);
+  const names = new Set([...Object.keys(reportedModules), ...Object.keys(desiredModules)]);
   const modules: DeviceHealthView['modules'] = {};
+  const str = (v: string | number | undefined) => (typeof v === 'string' ? v : null);
+  const num = (v: string | number | undefined) => (typeof v === 'number' ? v : null);
   for (const name of [...names].sort()) {
-    const reported = r.modules[name]?.value;
-    const desired = r.desiredModules[name]?.value;
-    if (!reported && !desired) continue;
+    const reported = reportedModules[name];
+    const desired = desiredModules[name];
     modules[name] = {
-      runtimeStatus: reported?.runtimeStatus ?? null,
-      exitCode: reported?.exitCode ?? null,
-      restartCount: reported?.restartCount ?? null,
-      lastStartTimeUtc: reported?.lastStartTimeUtc ?? null,
-      image: reported?.image ?? null,
-      desiredImage: desired?.image ?? null,
-      desiredStatus: desired?.status ?? null,
+      runtimeStatus: str(reported?.runtimeStatus),
+      exitCode: num(reported?.exitCode),
+      restartCount: num(reported?.restartCount),
+      lastStartTimeUtc: str(reported?.lastStartTimeUtc),
+      image: str(reported?.image),
+      desiredImage: str(desired?.image),
+      desiredStatus: str(desired?.status),
     };
   }
+  const systemModules = Object.fromEntries(Object.entries(moduleViews(r.systemModules)).map(([name, m]) => [name, { runtimeStatus: str(m.runtimeStatus), restartCount: num(m.restartCount), image: str(m.image) }]));
+  const moduleConnections = Object.fromEntries(Object.entries(r.moduleConnections ?? {}).map(([id, c]) => [id, { connected: c.connected, since: c.since }]));
   // The stored state may be the stale sweep's 'offline'; read now, the record decides.
   return {
     hub: r.hub,
@@ -77,13 +86,16 @@ export function deviceHealthView(stored: StoredDevice, now: Date, offlineAfterSe
     lastDesiredVersion: r.lastDesiredVersion?.value ?? null,
     desiredStatusCode: r.desiredStatusCode?.value ?? null,
     modules,
-    heartbeatAt: r.heartbeat?.sentAt ?? null,
+    systemModules,
+    moduleConnections,
+    heartbeatAt: r.heartbeat?.at ?? null,
   };
 }
 
 export async function getDeviceHealth(store: HealthStore, hub: string, deviceId: string): Promise<StoredDevice> {
   const stored = (await store.readDevices(healthPartition(hub, deviceId), [deviceId])).get(deviceId);
-  if (!stored) throw notFound(`health of device '${deviceId}' on hub '${hub}'`, 'DeviceHealthNotFound');
+  // A deleted identity is kept as a tombstone (so late events cannot revive it) but is no device any more.
+  if (!stored || isDeleted(stored.record)) throw notFound(`health of device '${deviceId}' on hub '${hub}'`, 'DeviceHealthNotFound');
   return stored;
 }
 
@@ -138,7 +150,9 @@ async function readAllCounters(store: HealthStore, hubs: readonly string[]): Pro
     const read = await Promise.all(slice.map(({ partition }) => store.readCounters(partition)));
     read.forEach((counters, j) => {
       const hub = slice[j]!.hub;
-      for (const [configurationId, counter] of counters) {
+      // A configuration has a row per writer in each partition: all of them are its counts.
+      for (const counter of counters.values()) {
+        const configurationId = counter.configurationId;
         const byHub = out.get(configurationId) ?? out.set(configurationId, new Map()).get(configurationId)!;
         (byHub.get(hub) ?? byHub.set(hub, []).get(hub)!).push(counter);
       }

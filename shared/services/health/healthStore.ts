@@ -8,10 +8,15 @@ import type { DeviceCounts } from '../../domain/rollout/conditions';
 export interface StoredDevice {
   readonly record: DeviceHealth;
   readonly placement: Placement;
+  /** The writer whose counter row counts the device ('' before writers existed). */
+  readonly counter: string;
   readonly etag: string;
 }
 
 export interface StoredCounter {
+  readonly configurationId: string;
+  /** The writer (Event Hub partition) that owns the row; see healthKeys. */
+  readonly writer: string;
   readonly counts: DeviceCounts;
   /** Module restarts of the devices counted (all states): the sum of their restartCount (moduleRestarts). */
   readonly restarts: number;
@@ -24,12 +29,15 @@ export interface DeviceWrite {
   readonly deviceId: string;
   readonly record: DeviceHealth;
   readonly placement: Placement;
+  /** The writer whose counter row counts the device after this write. */
+  readonly counter: string;
   /** What is stored now (its ETag guards the write); absent for a device not stored yet. */
   readonly previous?: StoredDevice;
 }
 
 export interface CounterWrite {
   readonly configurationId: string;
+  readonly writer: string;
   readonly counts: DeviceCounts;
   readonly restarts: number;
   readonly asOf: string;
@@ -46,7 +54,19 @@ export class WriteConflict extends Error {
 
 export interface WrittenETags {
   readonly devices: ReadonlyMap<string, string>;
+  /** By counterKey(configuration, writer). */
   readonly counters: ReadonlyMap<string, string>;
+}
+
+/** A write Table storage refuses every time (400, 413: a value out of range, a row too large): retrying cannot help. */
+export class WriteRejected extends Error {
+  constructor(
+    readonly partition: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface DeviceEntry {
@@ -65,15 +85,18 @@ export interface DeadLetter {
   /** JSON of the event, truncated. */
   readonly body: string;
   readonly properties: string;
+  /** When it may be deleted (dead letters are kept for a while, then expire). */
+  readonly expiresAt: string;
 }
 
 export interface HealthStore {
   readDevices(partition: string, deviceIds: readonly string[]): Promise<Map<string, StoredDevice>>;
+  /** Every counter row of the partition, by counterKey(configuration, writer). */
   readCounters(partition: string): Promise<Map<string, StoredCounter>>;
   /**
    * One entity-group transaction (at most 100 rows: the caller chunks). Returns
    * the new ETags (devices by id, counters by configuration id); throws
-   * WriteConflict when a guard failed.
+   * WriteConflict when a guard failed, WriteRejected when storage refuses the rows themselves.
    */
   write(partition: string, devices: readonly DeviceWrite[], counters: readonly CounterWrite[]): Promise<WrittenETags>;
   /** A page of a configuration's devices in one partition, optionally in one state (a filtered scan of the partition). */
@@ -85,6 +108,10 @@ export interface HealthStore {
    * moved into meanwhile stays); returns how many went. A lost race is not an
    * error: the rows are still there for the next try.
    */
-  deleteCounters(partition: string, counters: readonly { configurationId: string; etag: string }[]): Promise<number>;
+  deleteCounters(partition: string, counters: readonly { configurationId: string; writer: string; etag: string }[]): Promise<number>;
   deadLetter(entries: readonly DeadLetter[]): Promise<void>;
+  /** Dead letters not yet expired, newest Event Hub positions last, at most `limit`. */
+  listDeadLetters(options: { now: Date; limit: number }): Promise<DeadLetter[]>;
+  /** Deletes dead letters past their expiry; returns how many went. */
+  purgeDeadLetters(now: Date): Promise<number>;
 }

@@ -1,16 +1,20 @@
 // One batch of routed device events into stored device health: parse every
-// event (bad ones to the dead-letter table, never failing the batch), fold
-// each device's events together, and write each partition's devices in
-// entity-group transactions, a few partitions at a time. A storage failure
-// propagates, so the host redelivers the batch; what was already written
-// makes the redelivery a no-op for those devices.
+// event (malformed ones to the dead-letter table, spoofed ones and events of
+// hubs that are not configured refused and counted), fold each device's
+// events together, find which configuration each device runs, and write each
+// partition's devices in entity-group transactions, a few partitions at a
+// time. What storage refuses for one device (a deterministic 4xx) is
+// dead-lettered with that device's events and never fails the batch; only a
+// transient failure propagates, so the host retries the batch, and what was
+// already written makes the retry a no-op for those devices.
 import { isDeepStrictEqual } from 'node:util';
 import { applyEvent, type DeviceHealth, placementOf } from '../../domain/health/deviceHealth';
 import { type EventInput, type HealthEvent, parseHealthEvent } from '../../domain/health/healthEvents';
-import { healthPartition } from '../../domain/health/healthKeys';
+import { healthPartition, writerOfPartition } from '../../domain/health/healthKeys';
+import type { HubDirectory } from '../../domain/health/hubDirectory';
 import type { DeadLetter } from './healthStore';
-import { type PartitionWriterDeps, writePartition } from './partitionWriter';
 import { keyedMutex } from './keyedMutex';
+import { type PartitionWriterDeps, writePartition } from './partitionWriter';
 
 export interface PositionedEvent extends EventInput {
   readonly partitionId: string;
@@ -22,11 +26,15 @@ export interface IngestDeps extends PartitionWriterDeps {
   readonly offlineAfterSeconds: number;
   /** Partitions written at once. */
   readonly parallelism: number;
+  readonly hubs: HubDirectory;
+  readonly now?: () => Date;
 }
 
 export interface IngestReport {
   readonly events: number;
   readonly ignored: number;
+  /** Spoofed (body disagrees with the system properties) or from a hub that is not configured. */
+  readonly rejected: number;
   readonly deadLettered: number;
   readonly devices: number;
   readonly written: number;
@@ -41,40 +49,54 @@ const truncate = (value: unknown) => {
   return text.length > MAX_DEAD_LETTER_CHARS ? `${text.slice(0, MAX_DEAD_LETTER_CHARS)}…(${text.length} chars)` : text;
 };
 
+/** How long dead letters are kept before they expire (the sweep purges them). */
+const DEAD_LETTER_DAYS = 7;
+const deadLetterExpiry = (now: Date) => new Date(now.getTime() + DEAD_LETTER_DAYS * 86_400_000).toISOString();
+
 // One process may run several Event Hub partitions; their writes to the same table partition take turns.
 const partitionLocks = keyedMutex();
 
+interface Positioned {
+  readonly event: HealthEvent;
+  readonly input: PositionedEvent;
+}
+
 export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedEvent[]): Promise<IngestReport> {
+  const now = deps.now?.() ?? new Date();
   const deadLetters: DeadLetter[] = [];
+  const deadLetter = (input: PositionedEvent, reason: string) =>
+    deadLetters.push({
+      reason,
+      partitionId: input.partitionId,
+      sequenceNumber: input.sequenceNumber,
+      offset: input.offset,
+      enqueuedTimeUtc: input.enqueuedTimeUtc,
+      body: truncate(input.body),
+      properties: truncate({ properties: input.properties, systemProperties: input.systemProperties }),
+      expiresAt: deadLetterExpiry(now),
+    });
   let ignored = 0;
+  let rejected = 0;
   // partition -> device -> events, in arrival order (order does not matter to the fold, only to readability).
-  const byPartition = new Map<string, Map<string, HealthEvent[]>>();
+  const byPartition = new Map<string, Map<string, Positioned[]>>();
   for (const input of batch) {
     let parsed;
     try {
-      parsed = parseHealthEvent(input);
+      parsed = parseHealthEvent(input, { hubs: deps.hubs });
     } catch (error) {
-      parsed = { ok: false as const, ignored: false, reason: `unreadable event: ${String(error)}` };
+      parsed = { ok: false as const, refusal: 'malformed' as const, reason: `unreadable event: ${String(error)}` };
     }
     if (!parsed.ok) {
-      if (parsed.ignored) ignored++;
-      else {
-        deadLetters.push({
-          reason: parsed.reason,
-          partitionId: input.partitionId,
-          sequenceNumber: input.sequenceNumber,
-          offset: input.offset,
-          enqueuedTimeUtc: input.enqueuedTimeUtc,
-          body: truncate(input.body),
-          properties: truncate({ properties: input.properties, systemProperties: input.systemProperties }),
-        });
-      }
+      if (parsed.refusal === 'ignored') ignored++;
+      else if (parsed.refusal === 'rejected') rejected++;
+      else deadLetter(input, parsed.reason);
       continue;
     }
-    const { hub, deviceId } = parsed.event;
-    const partition = healthPartition(hub, deviceId);
-    const devices = byPartition.get(partition) ?? byPartition.set(partition, new Map()).get(partition)!;
-    (devices.get(deviceId) ?? devices.set(deviceId, []).get(deviceId)!).push(parsed.event);
+    for (const event of parsed.events) {
+      const partition = healthPartition(event.hub, event.deviceId);
+      const devices = byPartition.get(partition) ?? byPartition.set(partition, new Map()).get(partition)!;
+      (devices.get(event.deviceId) ?? devices.set(event.deviceId, []).get(event.deviceId)!).push({ event, input });
+    }
   }
 
   let devices = 0;
@@ -89,20 +111,24 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
       const result = await partitionLocks(partition, () =>
         writePartition(deps, partition, [...events.keys()], (deviceId, stored) => {
           let record: DeviceHealth | undefined = stored?.record;
-          for (const event of events.get(deviceId)!) record = applyEvent(record, event);
+          for (const { event } of events.get(deviceId)!) record = applyEvent(record, event);
           // Nothing new (a duplicate, a replay): leave the device as it is, including an offline mark from the stale sweep.
-          if (stored && isDeepStrictEqual(stored.record, record)) return undefined;
-          return { deviceId, record: record!, placement: placementOf(record!, deps.offlineAfterSeconds) };
+          if (!record || (stored && isDeepStrictEqual(stored.record, record))) return undefined;
+          // The device's events come through one Event Hub partition: its writer owns the counter row.
+          const counter = writerOfPartition(events.get(deviceId)![0]!.input.partitionId);
+          return { deviceId, record, placement: placementOf(record, deps.offlineAfterSeconds), counter };
         }),
       );
       written += result.written;
       transactions += result.transactions;
       conflicts += result.conflicts;
+      for (const [deviceId, reason] of result.rejected) for (const { input } of events.get(deviceId)!) deadLetter(input, `storage refused device ${deviceId}: ${reason}`);
     }
   };
-  // Every worker finishes before a failure is reported, so a redelivery never races this invocation's writes.
-  const outcomes = await Promise.allSettled([deps.store.deadLetter(deadLetters), ...Array.from({ length: Math.max(1, deps.parallelism) }, worker)]);
+  // Every worker finishes before a failure is reported, so a retry never races this invocation's writes.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, deps.parallelism) }, worker));
   const failed = outcomes.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
-  return { events: batch.length, ignored, deadLettered: deadLetters.length, devices, written, transactions, conflicts };
+  await deps.store.deadLetter(deadLetters);
+  return { events: batch.length, ignored, rejected, deadLettered: deadLetters.length, devices, written, transactions, conflicts };
 }

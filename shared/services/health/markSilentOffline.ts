@@ -60,7 +60,7 @@ export async function markSilentOffline(deps: SweepDeps): Promise<SweepReport> {
       const result = await writePartition(deps, partition, ids, (deviceId, stored) => {
         // Re-read at write time: an event may have arrived since the query.
         if (!stored || stored.placement.state === 'offline' || effectiveState(stored.record, now, deps.offlineAfterSeconds) !== 'offline') return undefined;
-        return { deviceId, record: stored.record, placement: { configurationId: stored.placement.configurationId, state: 'offline' } };
+        return { deviceId, record: stored.record, placement: { configurationId: stored.placement.configurationId, state: 'offline' }, counter: stored.counter };
       });
       markedOffline += result.written;
       conflicts += result.conflicts;
@@ -94,7 +94,7 @@ const isEmpty = (c: StoredCounter) => c.restarts === 0 && Object.values(c.counts
 
 async function dropEmptyCounters(deps: SweepDeps, partition: string): Promise<number> {
   const counters = deps.cache.counters(partition) ?? (await deps.store.readCounters(partition));
-  const empty = [...counters].filter(([, c]) => isEmpty(c)).map(([configurationId, c]) => ({ configurationId, etag: c.etag }));
+  const empty = [...counters.values()].filter(isEmpty).map((c) => ({ configurationId: c.configurationId, writer: c.writer, etag: c.etag }));
   if (!empty.length) return 0;
   const dropped = await deps.store.deleteCounters(partition, empty);
   // Whatever did not go changed meanwhile: read afresh next time.

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
-import { healthPartition, hubPartitions } from '../../../shared/domain/health/healthKeys';
+import { counterKey, healthPartition, hubPartitions } from '../../../shared/domain/health/healthKeys';
 import { lruHealthCache } from '../../../shared/services/health/healthCache';
 import { type IngestDeps, ingestHealth } from '../../../shared/services/health/ingestHealth';
 import { markSilentOffline } from '../../../shared/services/health/markSilentOffline';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { healthEvent } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
 
 const HUB = 'weu';
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
@@ -24,7 +24,7 @@ const onConfiguration = (deviceId: string, configurationId: string, version: num
     version: version * 10,
     at: iso(at),
     body: (b) => {
-      b.configurations = { [configurationId]: { status: 'Applied' } };
+      stampConfiguration(b, configurationId);
       (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image: `nginx:${version}` } } };
     },
   }),
@@ -46,10 +46,10 @@ describe('empty health counters', () => {
 
   it('are deleted by the sweep, and made again when a device comes back to their configuration', async () => {
     const store = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, 'emptydeadletters'), 'emptycounters');
-    const deps: IngestDeps = { store, cache: lruHealthCache(1000), offlineAfterSeconds: 3600, parallelism: 2 };
+    const deps: IngestDeps = { store, cache: lruHealthCache(1000), offlineAfterSeconds: 3600, parallelism: 2, hubs: fixtureHubs };
     const devices = Array.from({ length: 12 }, (_, i) => `edge-${i}`);
     const counted = async (configurationId: string) => {
-      const rows = await Promise.all(hubPartitions(HUB).map(async (p) => (await store.readCounters(p)).get(configurationId)));
+      const rows = await Promise.all(hubPartitions(HUB).map(async (p) => (await store.readCounters(p)).get(counterKey(configurationId, 'p0'))));
       return rows.filter((c) => c !== undefined);
     };
     const sweep = () => markSilentOffline({ store, cache: lruHealthCache(100), hubs: [HUB], offlineAfterSeconds: 3600, now: () => new Date(T0 + 120_000) });
@@ -71,7 +71,7 @@ describe('empty health counters', () => {
     // still knew the deleted row: its guarded write finds the row gone, reloads, and makes it again.
     await ingestHealth(deps, onConfiguration('edge-0', 'web-r1', 3, 60));
     const back = await store.readCounters(healthPartition(HUB, 'edge-0'));
-    assert.equal(back.get('web-r1')?.counts.succeeded, 1);
+    assert.equal(back.get(counterKey('web-r1', 'p0'))?.counts.succeeded, 1);
     assert.equal((await counted('web-r2')).reduce((n, c) => n + c.counts.succeeded, 0), 11);
   });
 });

@@ -6,13 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
-import { healthPartition, hubPartitions } from '../../../shared/domain/health/healthKeys';
+import { counterKey, healthPartition, hubPartitions } from '../../../shared/domain/health/healthKeys';
 import { AppError } from '../../../shared/errors';
 import { lruHealthCache } from '../../../shared/services/health/healthCache';
 import type { HealthStore } from '../../../shared/services/health/healthStore';
 import { type IngestDeps, ingestHealth, type PositionedEvent } from '../../../shared/services/health/ingestHealth';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { healthEvent } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent } from '../../helpers/healthFixtures';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcpProxy';
 
 let tables = 0;
@@ -30,7 +30,7 @@ describe('health ingestion into Table storage', () => {
     const n = ++tables;
     const deadLetters = azuriteTable(azurite, `deadletters${n}`);
     const store = tableHealthStore((name) => azuriteTable(azurite, name), deadLetters, `devicehealth${n}`);
-    return { store, deadLetters, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 4 };
+    return { store, deadLetters, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 4, hubs: fixtureHubs };
   };
 
   const device = async (deps: IngestDeps, deviceId: string, hub = 'weu-hub') => (await deps.store.readDevices(healthPartition(hub, deviceId), [deviceId])).get(deviceId);
@@ -72,16 +72,16 @@ describe('health ingestion into Table storage', () => {
     assert.equal(report.written, 1, 'two events of one device are one write');
     stored = await device(deps, 'edge-0001');
     assert.deepEqual(stored?.placement, { configurationId: 'sensors-r2', state: 'succeeded' });
-    assert.equal(stored?.record.modules.sensor?.value?.runtimeStatus, 'running');
+    assert.equal(stored?.record.modules.sensor?.fields.runtimeStatus?.value, 'running');
     assert.equal(stored?.record.lastSeenAt, '2026-11-30T10:16:00.000Z', 'the heartbeat is the newest sign of life');
     const counters = await deps.store.readCounters(healthPartition('weu-hub', 'edge-0001'));
-    assert.deepEqual(counters.get('sensors-r2')?.counts, { succeeded: 1, progressing: 0, failed: 0, offline: 0, unknown: 0 });
+    assert.deepEqual(counters.get(counterKey('sensors-r2', 'p0'))?.counts, { succeeded: 1, progressing: 0, failed: 0, offline: 0, unknown: 0 });
 
     await ingestHealth(deps, [healthEvent('connection-disconnected', { version: 2, at: '2026-11-30T10:30:41.000Z' })]);
     await ingestHealth(deps, [healthEvent('connection-connected', { version: 1, at: '2026-11-30T10:10:05.000Z' })]);
     stored = await device(deps, 'edge-0001');
     assert.deepEqual(stored?.placement, { configurationId: 'sensors-r2', state: 'offline' }, 'an older connect does not undo a newer disconnect');
-    assert.deepEqual((await deps.store.readCounters(healthPartition('weu-hub', 'edge-0001'))).get('sensors-r2')?.counts, { succeeded: 0, progressing: 0, failed: 0, offline: 1, unknown: 0 });
+    assert.deepEqual((await deps.store.readCounters(healthPartition('weu-hub', 'edge-0001'))).get(counterKey('sensors-r2', 'p0'))?.counts, { succeeded: 0, progressing: 0, failed: 0, offline: 1, unknown: 0 });
     const listed = await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), 'sensors-r2', 'offline', 10);
     assert.deepEqual(listed.items.map((i) => i.deviceId), ['edge-0001']);
     assert.equal((await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), 'sensors-r2', 'succeeded', 10)).items.length, 0);
@@ -97,7 +97,7 @@ describe('health ingestion into Table storage', () => {
     // b gets them reversed, duplicated, and split over several batches.
     for (let i = 0; i < scrambled.length; i += 17) await ingestHealth(b, scrambled.slice(i, i + 17));
     assert.deepEqual(await snapshot(b), await snapshot(a));
-    const counts = (await Promise.all(hubPartitions('weu-hub').map((p) => a.store.readCounters(p)))).map((m) => m.get('sensors-r2')?.counts.succeeded ?? 0);
+    const counts = (await Promise.all(hubPartitions('weu-hub').map((p) => a.store.readCounters(p)))).map((m) => m.get(counterKey('sensors-r2', 'p0'))?.counts.succeeded ?? 0);
     assert.equal(counts.reduce((x, y) => x + y, 0), 30);
   });
 
@@ -142,7 +142,7 @@ describe('health ingestion into Table storage', () => {
           return result;
         },
       };
-      const deps: IngestDeps = { store, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 1 };
+      const deps: IngestDeps = { store, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 1, hubs: fixtureHubs };
       const batch = Array.from({ length: 40 }, (_, i) => `edge-${300 + i}`).flatMap(life);
       await assert.rejects(ingestHealth(deps, batch), (error: unknown) => error instanceof AppError && error.retryable);
       proxy.restore();

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AzuriteHandle, startAzurite } from '../../../local/azurite';
 import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthStore';
-import { counterRowKey, healthPartition, healthTableName, hubPartitions } from '../../../shared/domain/health/healthKeys';
+import { counterKey, counterRowKey, healthPartition, healthTableName, hubPartitions } from '../../../shared/domain/health/healthKeys';
 import { lruHealthCache } from '../../../shared/services/health/healthCache';
 import { healthDeviceCounts } from '../../../shared/services/health/healthQueries';
 import type { HealthStore } from '../../../shared/services/health/healthStore';
 import { type IngestDeps, ingestHealth, type PositionedEvent } from '../../../shared/services/health/ingestHealth';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { healthEvent } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
 
 const HUB = 'weu-hub';
 let tables = 0;
@@ -28,7 +28,7 @@ describe('restart counters', () => {
   const fresh = (): IngestDeps & { store: HealthStore; prefix: string } => {
     const prefix = `restarts${++tables}`;
     const store = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, `deadletters${prefix}`), prefix);
-    return { store, prefix, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 4 };
+    return { store, prefix, cache: lruHealthCache(10_000), offlineAfterSeconds: 600, parallelism: 4, hubs: fixtureHubs };
   };
 
   /** A configuration's counters summed over the hub's shards, as the rollout step reads them. */
@@ -36,7 +36,7 @@ describe('restart counters', () => {
     let restarts = 0;
     let devices = 0;
     for (const partition of hubPartitions(HUB)) {
-      const c = (await deps.store.readCounters(partition)).get(configurationId);
+      const c = (await deps.store.readCounters(partition)).get(counterKey(configurationId, 'p0'));
       restarts += c?.restarts ?? 0;
       devices += c ? c.counts.succeeded + c.counts.progressing + c.counts.failed + c.counts.offline + c.counts.unknown : 0;
     }
@@ -50,7 +50,7 @@ describe('restart counters', () => {
       version: twinVersion,
       at: `2026-11-30T10:${String(twinVersion).padStart(2, '0')}:00.000Z`,
       body: (b) => {
-        b.configurations = { [configurationId]: { status: 'Applied' } };
+        stampConfiguration(b, configurationId);
         (b.properties as { desired: Record<string, unknown> }).desired.$version = desiredVersion;
       },
     });
@@ -73,7 +73,7 @@ describe('restart counters', () => {
 
     await ingestHealth(deps, [reported('edge-a', 4, 7, 13, 'backoff')]);
     const partition = healthPartition(HUB, 'edge-a');
-    assert.deepEqual((await deps.store.readCounters(partition)).get('sensors-r2')?.counts.failed, 1, 'crash-looping: failed');
+    assert.deepEqual((await deps.store.readCounters(partition)).get(counterKey('sensors-r2', 'p0'))?.counts.failed, 1, 'crash-looping: failed');
     assert.deepEqual(await counted(deps, 'sensors-r2'), { restarts: 8, devices: 2 }, 'a state change carries the restarts along');
 
     await ingestHealth(deps, [healthEvent('connection-disconnected', { deviceId: 'edge-a', version: 5, at: '2026-11-30T10:14:00.000Z' })]);
@@ -97,9 +97,9 @@ describe('restart counters', () => {
     await ingestHealth(deps, [applied('edge-old', 'sensors-r2', 4, 10), reported('edge-old', 4, 4, 11)]);
     // Rewrite the counter row as the code before this column wrote it.
     const table = azuriteTable(azurite, healthTableName(deps.prefix, HUB));
-    await table.upsertEntity({ partitionKey: partition, rowKey: counterRowKey('sensors-r2'), configurationId: 'sensors-r2', succeeded: 1, progressing: 0, failed: 0, offline: 0, unknown: 0, asOf: '2026-11-30T10:11:30.000Z' }, 'Replace');
+    await table.upsertEntity({ partitionKey: partition, rowKey: counterRowKey('sensors-r2', 'p0'), configurationId: 'sensors-r2', succeeded: 1, progressing: 0, failed: 0, offline: 0, unknown: 0, asOf: '2026-11-30T10:11:30.000Z' }, 'Replace');
     const fresher = { ...deps, cache: lruHealthCache(10_000) };
-    assert.equal((await fresher.store.readCounters(partition)).get('sensors-r2')?.restarts, 0);
+    assert.equal((await fresher.store.readCounters(partition)).get(counterKey('sensors-r2', 'p0'))?.restarts, 0);
 
     await ingestHealth(fresher, [reported('edge-old', 4, 6, 12)]);
     assert.equal((await counted(fresher, 'sensors-r2')).restarts, 2, 'counts from the next write on');

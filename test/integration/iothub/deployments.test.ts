@@ -28,7 +28,7 @@ type TwinDoc = {
 type AgentReport = {
   lastDesiredVersion?: number;
   lastDesiredStatus?: { code: number };
-  modules?: Record<string, { runtimeStatus: string; restartCount: number; settings: { image: string } }>;
+  modules?: Record<string, { runtimeStatus?: string; restartCount: number; settings: { image: string } }>;
 };
 
 describe('simulated IoT Edge deployments', () => {
@@ -115,7 +115,10 @@ describe('simulated IoT Edge deployments', () => {
     });
     assert.equal(failed.reported.modules?.web?.restartCount, 3);
     const backoffReports = events().filter((e) => e.properties.deviceId === 'canary-1' && (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web?.runtimeStatus === 'backoff');
-    assert.ok(backoffReports.length >= 2, 'backoff was reported while restarting');
+    assert.ok(backoffReports.length >= 1, 'backoff was reported while restarting');
+    // Reports are routed as patches: later ones carry only what changed (the growing restartCount).
+    const restartPatches = events().filter((e) => e.properties.deviceId === 'canary-1' && typeof (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web?.restartCount === 'number');
+    assert.ok(restartPatches.length >= 2, 'restarts were reported as they grew');
     await admin(sim, 'DELETE', '/admin/scenarios');
   });
 
@@ -127,11 +130,13 @@ describe('simulated IoT Edge deployments', () => {
       return a.reported.modules?.web?.settings.image === 'web:4' && a.reported.modules.web.restartCount > 3 ? a : undefined;
     });
     assert.equal(restarted.reported.modules?.web?.runtimeStatus, 'running');
-    const reports = events().flatMap((e) => {
+    const first = events().findIndex((e) => e.properties.deviceId === 'canary-1' && (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web?.settings?.image === 'web:4');
+    // Patches from the first web:4 report on: only what changed, and whatever runtimeStatus they carry is running.
+    const reports = events().slice(first).flatMap((e) => {
       const web = e.properties.deviceId === 'canary-1' ? (e.body as { properties?: { reported?: AgentReport } }).properties?.reported?.modules?.web : undefined;
-      return web?.settings.image === 'web:4' ? [web] : [];
+      return web ? [web] : [];
     });
-    assert.ok(reports.length > 3 && reports.every((m) => m.runtimeStatus === 'running'), 'every report says running');
+    assert.ok(first >= 0 && reports.length > 3 && reports.every((m) => m.runtimeStatus === undefined || m.runtimeStatus === 'running'), 'every report says running');
     await admin(sim, 'DELETE', '/admin/scenarios');
   });
 
@@ -171,7 +176,8 @@ describe('simulated IoT Edge deployments', () => {
   it('routes twin changes, connection changes and heartbeats like IoT Hub message routing', async () => {
     const twinEvent = events().find((e) => e.systemProperties['iothub-message-source'] === 'twinChangeEvents' && e.properties.deviceId === 'broad-2');
     assert.ok(twinEvent);
-    assert.equal(twinEvent.properties.hubName, 'weu');
+    assert.match(String(twinEvent.properties.hubName), /^iot-[a-z]+-weu$/, 'the real IoT Hub name, as infra/ names hubs');
+    assert.equal(twinEvent.systemProperties['user-id'], twinEvent.properties.hubName);
     assert.equal(twinEvent.properties.moduleId, '$edgeAgent');
     assert.equal(twinEvent.properties.opType, 'updateTwin');
     assert.equal(twinEvent.systemProperties['iothub-connection-device-id'], 'broad-2');
@@ -188,15 +194,19 @@ describe('simulated IoT Edge deployments', () => {
     assert.notEqual(offline.reported.lastDesiredVersion, offline.desired.$version, 'a disconnected device does not apply');
     await admin(sim, 'POST', '/admin/hubs/weu/connection', { connected: true, selector: "tags.env = 'staging'" });
     await settled('staging-1');
-    const connection = events().slice(from).filter((e) => e.systemProperties['iothub-message-source'] === 'deviceConnectionStateEvents');
+    const all = events().slice(from).filter((e) => e.systemProperties['iothub-message-source'] === 'deviceConnectionStateEvents');
+    // The module identities ($edgeAgent, $edgeHub) connect and disconnect too, with moduleId set.
+    assert.deepEqual(all.filter((e) => e.properties.moduleId !== undefined).map((e) => `${String(e.properties.moduleId)}:${String(e.properties.opType)}`).sort(), ['$edgeAgent:deviceConnected', '$edgeAgent:deviceDisconnected', '$edgeHub:deviceConnected', '$edgeHub:deviceDisconnected']);
+    const connection = all.filter((e) => e.properties.moduleId === undefined);
     assert.deepEqual(connection.map((e) => e.properties.opType), ['deviceDisconnected', 'deviceConnected']);
     const [first, second] = connection.map((e) => (e.body as { sequenceNumber: string }).sequenceNumber);
     assert.ok(first! < second!, 'sequence numbers order the events');
 
     const heartbeat = await waitFor('a heartbeat', () => events().find((e) => e.systemProperties['iothub-message-source'] === 'Telemetry'));
-    const body = heartbeat.body as { type: string; hubName: string; modules: Record<string, string> };
+    const body = heartbeat.body as { type: string; modules: Record<string, string> };
     assert.equal(body.type, 'heartbeat');
-    assert.ok(['weu', 'eus'].includes(body.hubName));
+    assert.match(String(heartbeat.properties.hubName), /^iot-[a-z]+-(weu|eus)$/, 'the route enrichment ($iothubname)');
+    assert.equal(heartbeat.systemProperties['iothub-connection-module-id'], '$edgeAgent');
   });
 
   it('takes a hub down (refused or 503) and makes it slow, without touching the others', async () => {

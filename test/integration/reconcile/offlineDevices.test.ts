@@ -14,7 +14,7 @@ import { type IngestDeps, ingestHealth } from '../../../shared/services/health/i
 import { markSilentOffline } from '../../../shared/services/health/markSilentOffline';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { healthEvent } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
 import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
 import { buildConfiguration, newRevision } from '../../helpers/revisions';
 
@@ -33,7 +33,7 @@ describe('silent devices are offline, not failed', () => {
     const store = tableDeploymentStore(azuriteTable(azurite, 'deployments'));
     const rolloutStatus = tableRolloutStatusStore(azuriteTable(azurite, 'rolloutstatus'));
     const health = tableHealthStore((name) => azuriteTable(azurite, name), azuriteTable(azurite, 'healthdeadletters'));
-    const ingest: IngestDeps = { store: health, cache: lruHealthCache(1000), offlineAfterSeconds: 600, parallelism: 4 };
+    const ingest: IngestDeps = { store: health, cache: lruHealthCache(1000), offlineAfterSeconds: 600, parallelism: 4, hubs: fixtureHubs };
     const first = newRevision('web', 1, [HUB]);
     await store.create('web', first);
     const devices = ['d1', 'd2', 'd3', 'd4', 'd5'];
@@ -45,7 +45,7 @@ describe('silent devices are offline, not failed', () => {
           version: 2,
           at: iso(0),
           body: (b) => {
-            b.configurations = { 'web-r1': { status: 'Applied' } };
+            stampConfiguration(b, 'web-r1');
             (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image: 'nginx:1.25' } } };
           },
         }),

@@ -22,7 +22,7 @@ import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass'
 import { applyPushes } from '../../../shared/services/registry/applyPushes';
 import { controlRollout } from '../../../shared/services/rollout/controlRollout';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { healthEvent } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
 import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
 import { buildConfiguration } from '../../helpers/revisions';
 
@@ -101,7 +101,7 @@ describe('progressive rollouts', () => {
       version: 2,
       at: iso(atSeconds),
       body: (b) => {
-        b.configurations = { [configurationId]: { status: 'Applied' } };
+        stampConfiguration(b, configurationId);
         (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image } } };
       },
     }),
@@ -115,7 +115,7 @@ describe('progressive rollouts', () => {
     ];
   };
   const ingest = async (events: ReturnType<typeof device>[]) => {
-    const deps: IngestDeps = { store: stores().health, cache: lruHealthCache(1000), offlineAfterSeconds: 3600, parallelism: 4 };
+    const deps: IngestDeps = { store: stores().health, cache: lruHealthCache(1000), offlineAfterSeconds: 3600, parallelism: 4, hubs: fixtureHubs };
     await ingestHealth(deps, events.flat());
   };
 
@@ -132,7 +132,7 @@ describe('progressive rollouts', () => {
     await pass(10);
     assert.equal((await rollout('api'))?.phase, 'soaking');
     await ingest([...['c1', 'c2', 'c3'].map((d) => device('weu', d, 'api-r2', 'nginx:1.26', 'running', 20)), device('weu', 'c4', 'api-r2', 'nginx:1.26', 'running', 20)]);
-    await ingestHealth({ store: stores().health, cache: lruHealthCache(10), offlineAfterSeconds: 3600, parallelism: 1 }, [healthEvent('connection-disconnected', { hub: 'weu', deviceId: 'api-r2-c4', version: 9, at: iso(30) })]);
+    await ingestHealth({ store: stores().health, cache: lruHealthCache(10), offlineAfterSeconds: 3600, parallelism: 1, hubs: fixtureHubs }, [healthEvent('connection-disconnected', { hub: 'weu', deviceId: 'api-r2-c4', version: 9, at: iso(30) })]);
 
     await pass(200);
     assert.equal((await rollout('api'))?.phase, 'soaking', 'the gate cannot pass before the soak ends');

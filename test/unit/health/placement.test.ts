@@ -4,18 +4,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { appliedConfiguration, applyEvent, type DeviceHealth, placementOf } from '../../../shared/domain/health/deviceHealth';
 import type { HealthEvent } from '../../../shared/domain/health/healthEvents';
-import { configurationOfCounterKey, counterRowKey, deviceIdOfRowKey, deviceRowKey, HEALTH_SHARDS, healthPartition, prefixEnd, shardOf } from '../../../shared/domain/health/healthKeys';
+import { counterOfRowKey, counterRowKey, deviceIdOfRowKey, deviceRowKey, HEALTH_SHARDS, healthPartition, prefixEnd, shardOf } from '../../../shared/domain/health/healthKeys';
 
 const base = { hub: 'weu', deviceId: 'd1' };
-const desired = (twinVersion: number, configurations: Record<string, string | null>, at = '2026-11-30T10:00:00.000Z'): HealthEvent => ({
-  kind: 'agentDesired',
-  ...base,
-  twinVersion,
-  at,
-  desiredVersion: twinVersion,
-  modules: { web: { image: 'nginx:1.25', status: 'running' } },
-  configurations,
-});
+/** What a configuration writes on $edgeAgent: IoT Hub stamps its id on the modules (`configuration.id`); an empty map writes nothing. */
+const desired = (twinVersion: number, configurations: Record<string, string | null>, at = '2026-11-30T10:00:00.000Z'): HealthEvent => {
+  const id = Object.entries(configurations).find(([, s]) => s === 'Applied')?.[0];
+  return {
+    kind: 'agentDesired',
+    ...base,
+    twinVersion,
+    at,
+    replace: false,
+    desiredVersion: twinVersion,
+    modules: Object.keys(configurations).length ? { web: { image: 'nginx:1.25', status: 'running', configuration: id ?? null } } : {},
+    systemModules: Object.keys(configurations).length ? { edgeAgent: { configuration: id ?? null } } : {},
+  };
+};
 const reported = (twinVersion: number, code: number, at: string, runtimeStatus = 'running'): HealthEvent => ({
   kind: 'agentReported',
   ...base,
@@ -23,7 +28,9 @@ const reported = (twinVersion: number, code: number, at: string, runtimeStatus =
   at,
   lastDesiredVersion: 2,
   desiredStatusCode: code,
+  replace: false,
   modules: { web: { runtimeStatus, image: 'nginx:1.25' } },
+  systemModules: {},
 });
 const fold = (...events: HealthEvent[]) => events.reduce<DeviceHealth | undefined>((r, e) => applyEvent(r, e), undefined)!;
 
@@ -32,7 +39,7 @@ describe('device placement', () => {
     const events = [desired(1, { 'web-r1': 'Applied' }), desired(2, { 'web-r1': null, 'web-r2': 'Applied' })];
     assert.equal(appliedConfiguration(fold(...events)), 'web-r2');
     assert.equal(appliedConfiguration(fold(...[...events].reverse())), 'web-r2', 'an older change cannot bring back a removed configuration');
-    assert.equal(appliedConfiguration(fold(desired(1, { 'web-r1': 'Targeted' }))), undefined);
+    assert.equal(appliedConfiguration(fold(desired(1, { 'web-r1': 'Targeted' }))), undefined, 'targeted but not applied writes no id');
   });
 
   it('is progressing once applied, succeeded when the agent reports it, failed on a failed code', () => {
@@ -68,7 +75,8 @@ describe('health table keys', () => {
       const key = deviceRowKey(id);
       assert.doesNotMatch(key, /[/\\#?]/);
       assert.equal(deviceIdOfRowKey(key), id);
-      assert.equal(configurationOfCounterKey(counterRowKey(id)), id);
+      assert.deepEqual(counterOfRowKey(counterRowKey(id)), { configurationId: id, writer: '' });
+      assert.deepEqual(counterOfRowKey(counterRowKey(id, 'p3')), { configurationId: id, writer: 'p3' }, 'one counter row per writer');
     }
     const isDevice = (key: string) => key >= 'd~' && key < prefixEnd('d~');
     assert.ok(isDevice(deviceRowKey('zz-99')) && isDevice(deviceRowKey("a'(0)")) && isDevice(deviceRowKey('%')));
@@ -79,9 +87,13 @@ describe('health table keys', () => {
 describe('device record size', () => {
   it('does not grow with a deployment’s history', () => {
     let record: DeviceHealth | undefined;
-    for (let r = 1; r <= 50; r++) record = applyEvent(record, desired(r, { [`web-r${r}`]: 'Applied', [`web-r${r - 1}`]: null }));
+    for (let r = 1; r <= 50; r++) {
+      record = applyEvent(record, desired(r, { [`web-r${r}`]: 'Applied' }));
+      // Each revision brings a new module and drops the previous one (null): tombstones must not pile up.
+      record = applyEvent(record, { kind: 'agentDesired', ...base, twinVersion: r + 0.5, at: '2026-11-30T10:00:00.000Z', replace: false, modules: { [`m${r}`]: { image: 'x' }, [`m${r - 1}`]: null }, systemModules: {} });
+    }
     assert.equal(appliedConfiguration(record!), 'web-r50');
-    assert.ok(Object.keys(record!.configurations).length <= 8);
+    assert.ok(Object.keys(record!.desiredModules).length <= 10);
     // A stale report of an old revision cannot take over.
     assert.equal(appliedConfiguration(applyEvent(record, desired(3, { 'web-r3': 'Applied' }))), 'web-r50');
   });

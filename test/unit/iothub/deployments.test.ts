@@ -19,7 +19,8 @@ describe('deployment resolution', () => {
     assert.equal(isLayered(l1), true);
     assert.equal(isLayered(high), false);
     const { desired, statuses } = resolveModules([low, l2, high, l1], () => ({}));
-    assert.deepEqual(desired.get('$edgeAgent'), { schemaVersion: '1.1', modules: { web: { settings: { image: 'web:2' } }, side: { settings: { image: 'side:2' } } } });
+    // IoT Hub stamps the deploying configuration's id on each module (IoT Edge docs, EdgeAgent desired properties).
+    assert.deepEqual(desired.get('$edgeAgent'), { schemaVersion: '1.1', modules: { web: { settings: { image: 'web:2' }, configuration: { id: 'high' } }, side: { settings: { image: 'side:2' }, configuration: { id: 'layer-a' } } } });
     assert.deepEqual(statuses, { high: { status: 'Applied' }, low: { status: 'Targeted' }, 'layer-a': { status: 'Applied' }, 'layer-b': { status: 'Applied' } });
   });
   it('leaves modules alone when nothing matches', () => {
