@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   if (stopping) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in .local/stack.json; Ctrl-C stops)\n`,
+    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in .local/stack.json; Ctrl-C stops)\n` +
+      `Console: ${stack.info.consoleUrl} (asks for the function key once per browser session)\n`,
   );
 }
 
