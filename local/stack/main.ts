@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const stackFile = relative(process.cwd(), join(args.stateDir ?? join(projectRoot, '.local'), 'stack.json'));
   process.stdout.write(
-    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in ${stackFile}; Ctrl-C stops)\n`,
+    `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in ${stackFile}; Ctrl-C stops)\n` +
+      `Console: ${stack.info.consoleUrl} (asks for the function key once per browser session)\n`,
   );
 }
 

@@ -32,6 +32,8 @@ export interface RunningStack {
 
 export interface StackInfo {
   readonly baseUrl: string;
+  /** The web console (functions/console.ts); it asks for the function key once per browser session. */
+  readonly consoleUrl: string;
   readonly functionKey: string;
   readonly masterKey: string;
   readonly storageConnectionString?: string;
@@ -73,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       keys,
       ...(options.hostLogger ? { logger: options.hostLogger } : {}),
     });
-    const stackInfo: StackInfo = { ...info, baseUrl: host.baseUrl, functionKey: keys.functionKey, masterKey: keys.masterKey };
+    const stackInfo: StackInfo = { ...info, baseUrl: host.baseUrl, consoleUrl: `${host.baseUrl}/console/`, functionKey: keys.functionKey, masterKey: keys.masterKey };
     writeFileSync(stackFile, JSON.stringify(stackInfo, null, 2), { mode: 0o600 });
     return { info: stackInfo, host, stop };
   } catch (error) {

@@ -58,6 +58,10 @@ describe('npm start (the local stack entry point)', () => {
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { status: string }).status, 'healthy');
       assert.equal((await fetch(`${info.baseUrl}/health`)).status, 401);
+      const { consoleUrl } = info as unknown as { consoleUrl: string };
+      assert.equal(consoleUrl, `${info.baseUrl}/console/`);
+      assert.ok(cli.out().includes(`Console: ${consoleUrl}`), 'the ready line names the console');
+      assert.match(await (await fetch(consoleUrl)).text(), /<title>Fleet console<\/title>/);
 
       const tableEndpoint = /TableEndpoint=([^;]+)/.exec(info.storageConnectionString)![1]!;
       const stopStarted = Date.now();
