@@ -265,4 +265,14 @@ export const apiOperations: readonly ApiOperation[] = [
     usesStorage: false,
     responses: { 200: { description: 'OpenAPI 3.1' } },
   },
+  {
+    operationId: 'console',
+    method: 'get',
+    // Azure's catch-all `{*path}`: the rest of the URL, slashes included (a file of the console's build).
+    path: '/console/{path}',
+    summary: "The web console's page and files (docs/console.md)",
+    auth: 'anonymous',
+    usesStorage: false,
+    responses: { 200: { description: 'The file' }, 304: { description: 'Unchanged since the ETag sent' }, 308: { description: 'Redirect to the path with a trailing slash' }, 404: { description: 'No such file' } },
+  },
 ];

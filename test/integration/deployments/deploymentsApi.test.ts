@@ -205,7 +205,8 @@ describe('deployments API', () => {
     for (const fn of stack.host.functions) {
       const trigger = Object.values(fn.metadata.bindings).find((b) => b.type === 'httpTrigger');
       if (!trigger) continue;
-      const path = `/${String(trigger.route)}`;
+      // A catch-all `{*rest}` is the OpenAPI path parameter `{rest}`.
+      const path = `/${String(trigger.route).replace(/\{\*(\w+)\}/g, '{$1}')}`;
       for (const method of trigger.methods as string[]) {
         assert.ok(doc.paths[path]?.[method.toLowerCase()], `${method} ${path} (${fn.metadata.name}) is missing from openapi.json`);
       }
