@@ -8,6 +8,7 @@ import { blobPassLease } from './adapters/blobs/blobPassLease';
 import { createRegistry } from './adapters/iothub/createRegistry';
 import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
+import { aesGcmSealer } from './adapters/secrets/aesGcmSealer';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableHealthStore } from './adapters/tables/tableHealthStore';
 import { tableHubStatusStore } from './adapters/tables/tableHubStatusStore';
@@ -24,6 +25,7 @@ import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { DeploymentsDeps } from './services/deployments/deploymentsService';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
+import type { SecretSealer } from './services/deployments/registrySecrets';
 import { lruHealthCache } from './services/health/healthCache';
 import { healthDeviceCounts } from './services/health/healthQueries';
 import type { HealthStore } from './services/health/healthStore';
@@ -43,6 +45,8 @@ export interface Services {
   readonly tableService: TableServiceClient;
   readonly deployments: DeploymentStore;
   readonly configurationFor: ConfigurationFor;
+  /** Seals inline registry credentials (REGISTRY_SECRETS_KEY); undefined when no key is configured. */
+  readonly sealer: SecretSealer | undefined;
   readonly idempotency: IdempotencyStore;
   readonly fleet: HubFleet;
   readonly hubStatus: HubStatusStore;
@@ -104,11 +108,14 @@ export function getServices(): Services {
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
     configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
   });
+  const deployments = tableDeploymentStore(tableClientFor(settings.storage, 'deployments'));
+  const sealer = settings.REGISTRY_SECRETS_KEY ? aesGcmSealer(settings.REGISTRY_SECRETS_KEY) : undefined;
   services = {
     settings,
     tableService,
-    deployments: tableDeploymentStore(tableClientFor(settings.storage, 'deployments')),
-    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS),
+    deployments,
+    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS, { read: (id) => deployments.secrets(id), sealer }),
+    sealer,
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     fleet,
     hubStatus: tableHubStatusStore(tableClientFor(settings.storage, 'hubstatus')),
@@ -134,5 +141,6 @@ export function deploymentsDeps(): DeploymentsDeps {
     configurationFor: s.configurationFor,
     registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS),
     rollouts: s.rollouts,
+    ...(s.sealer ? { sealer: s.sealer } : {}),
   };
 }

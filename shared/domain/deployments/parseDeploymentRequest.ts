@@ -4,7 +4,7 @@
 import { AppError } from '../../errors';
 import { validationError } from '../../http/problem';
 import { isPlainObject } from './canonicalJson';
-import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec } from './deploymentSpec';
+import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec, storedSpec } from './deploymentSpec';
 import { parseKubernetesText } from './kubernetes/parseDocument';
 import type { ManifestContext } from './normalize';
 import { fail, invalid, ok, type Result } from './result';
@@ -71,7 +71,7 @@ export function parseDeploymentRequest(
   const { id, ...spec } = envelope.data;
   const normalized = normalizeSpec(spec, context);
   if (!normalized.ok) return normalized;
-  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+  return ok({ id, spec: storedSpec(spec as DeploymentSpec, normalized.value), normalized: normalized.value });
 }
 
 /** A bare Pod/Deployment: id from metadata.name, labels from metadata.labels, the rest from annotations. */
@@ -122,7 +122,7 @@ function fromKubernetesDocument(
     const issues = normalized.error.issues.map((i) => (i.pointer === '/target/condition' ? { ...i, pointer: annotation } : i));
     return fail(new AppError(normalized.error.code, normalized.error.status, normalized.error.message, { issues, retryable: false }));
   }
-  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+  return ok({ id, spec: storedSpec(spec as DeploymentSpec, normalized.value), normalized: normalized.value });
 }
 
 const idMismatch = (pointer: string, id: string): Result<never> =>

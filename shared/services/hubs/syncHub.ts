@@ -6,6 +6,7 @@
 import { AppError, isAppError } from '../../errors';
 import { DEPLOYMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../domain/deployments/configurationId';
 import { canonicalStringify as canonicalJson } from '../../domain/deployments/canonicalJson';
+import { withoutRegistryCredentials } from '../../domain/deployments/inlineCredentials';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
 import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
 import { hubCall } from './hubCall';
@@ -47,11 +48,17 @@ const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | unde
   if (have.targetCondition !== want.targetCondition) return 'target condition drifted';
   if (have.priority !== want.priority) return 'priority drifted';
   if (canonicalJson(have.labels) !== canonicalJson(want.labels)) return 'labels drifted';
+  if (canonicalJson(have.metrics?.queries ?? {}) !== canonicalJson(want.metrics?.queries ?? {})) return 'metrics drifted';
   return undefined;
 };
 
 const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
   canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
+
+/** Only registry credentials differ: a rotated password (settings or the deployment's secrets), not someone else's content. */
+const onlyCredentialsDiffer = (a: HubConfiguration, b: ConfigurationSpec) =>
+  canonicalJson(withoutRegistryCredentials(a.content.modulesContent)) === canonicalJson(withoutRegistryCredentials(b.content.modulesContent));
+const ROTATED = 'registry credentials rotated: content is immutable, so the configuration is made again';
 
 /**
  * `keep`: other configurations of the deployment the hub must hold too (while a
@@ -127,7 +134,13 @@ export async function syncHub(
 
     let current = existing.find((c) => c.id === desired.id);
     if (current && !sameContent(current, desired)) {
-      return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+      if (!onlyCredentialsDiffer(current, desired)) {
+        return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+      }
+      await call(() => deps.configurations.delete(desired.id));
+      actions.push({ op: 'delete', configurationId: desired.id, reason: ROTATED });
+      count--;
+      current = undefined;
     }
     if (current && keptRemade) {
       await call(() => deps.configurations.delete(desired.id));
@@ -161,6 +174,11 @@ async function createOrAccept(
   } catch (error) {
     if (!(isAppError(error) && error.status === 409)) throw error;
     const found = await call(() => configurations.get(desired.id));
+    if (found && !sameContent(found, desired) && onlyCredentialsDiffer(found, desired)) {
+      await call(() => configurations.delete(desired.id));
+      await call(() => configurations.create(desired));
+      return;
+    }
     if (!found || !sameContent(found, desired)) {
       throw new AppError('ContentConflict', 409, `configuration ${desired.id} exists with different content`, { retryable: false });
     }

@@ -112,7 +112,7 @@ describe('parseDeploymentRequest', () => {
     const doc = z.toJSONSchema(deploymentRequestSchema, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, unknown>; required: string[] }> };
     const schema = doc.$defs.DeploymentRequest;
     if (!schema) assert.fail('DeploymentRequest is a named definition');
-    assert.deepEqual(Object.keys(schema.properties).sort(), ['degradedFailedPercent', 'hubSelector', 'id', 'labels', 'manifest', 'priority', 'progressDeadlineSeconds', 'rollout', 'target']);
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['degradedFailedPercent', 'hubSelector', 'id', 'labels', 'manifest', 'metrics', 'priority', 'progressDeadlineSeconds', 'rollout', 'target']);
     assert.deepEqual(schema.required.sort(), ['id', 'manifest']);
   });
 });
