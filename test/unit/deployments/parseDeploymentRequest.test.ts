@@ -92,8 +92,8 @@ describe('parseDeploymentRequest', () => {
   });
 
   it('points into a bare Kubernetes document from its root', () => {
-    const e = refused(fixtureText('kubernetes/unsupported/env-value-from.yaml'), 'application/yaml');
-    assert.deepEqual(pointers(e), ['/spec/template/spec/containers/0/env/2/valueFrom']);
+    const e = refused(fixtureText('kubernetes/node-selector.yaml').replace(/nodeSelector:\n(\s+)/, 'nodeSelector:\n$1topology.kubernetes.io/zone: a\n$1'), 'application/yaml');
+    assert.deepEqual(pointers(e), ['/spec/nodeSelector/topology.kubernetes.io~1zone']);
     const bad = fixtureText('kubernetes/pod.json').replace('"name": "sensor", "labels"', '"name": "Sensor!", "labels"');
     assert.deepEqual(pointers(refused(bad, 'application/json')), ['/metadata/name']);
   });
