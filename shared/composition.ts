@@ -9,6 +9,7 @@ import { blobClientOptions, storageCallBoundMs, tableClientOptions } from './ada
 import { createRegistry } from './adapters/iothub/createRegistry';
 import { hubProbe } from './adapters/iothub/hubProbe';
 import { registryConfigurations } from './adapters/iothub/registryConfigurations';
+import { aesGcmSealer } from './adapters/secrets/aesGcmSealer';
 import { tableDeploymentStore } from './adapters/tables/tableDeploymentStore';
 import { tableExpiringRows } from './adapters/tables/tableExpiringRows';
 import { tableHealthStore } from './adapters/tables/tableHealthStore';
@@ -29,6 +30,7 @@ import type { DeploymentsDeps } from './services/deployments/deploymentsService'
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
 import { hubDirectory } from './domain/health/hubDirectory';
+import type { SecretSealer } from './services/deployments/registrySecrets';
 import { lruHealthCache } from './services/health/healthCache';
 import { installationIdOf } from './services/hubs/installationId';
 import { healthDeviceCounts } from './services/health/healthQueries';
@@ -55,6 +57,8 @@ export interface Services {
   readonly deployments: DeploymentStore;
   readonly repositoryIndex: RepositoryIndex;
   readonly configurationFor: ConfigurationFor;
+  /** Seals inline registry credentials (REGISTRY_SECRETS_KEY); undefined when no key is configured. */
+  readonly sealer: SecretSealer | undefined;
   readonly idempotency: IdempotencyStore;
   readonly idempotencyOptions: IdempotencyOptions;
   readonly fleet: HubFleet;
@@ -124,13 +128,16 @@ export function getServices(): Services {
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
     configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
   });
+  const deployments = tableDeploymentStore(tableClientFor(settings.storage, 'deployments'));
+  const sealer = settings.REGISTRY_SECRETS_KEY ? aesGcmSealer(settings.REGISTRY_SECRETS_KEY) : undefined;
   services = {
     settings,
     tableService,
     // Every revision write records its followed repositories first, so a push reads only the deployments that follow it.
-    deployments: indexedDeploymentStore(tableDeploymentStore(tableClientFor(settings.storage, 'deployments')), repositoryIndex),
+    deployments: indexedDeploymentStore(deployments, repositoryIndex),
     repositoryIndex,
-    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS, fleet.installationId),
+    configurationFor: configurationFor(settings.REGISTRY_CREDENTIALS, fleet.installationId, { read: (id) => deployments.secrets(id), sealer }),
+    sealer,
     idempotency: tableIdempotencyStore(tableClientFor(settings.storage, 'idempotency')),
     // A request lives about its deadline plus a few storage calls; a pending record well past that belongs to one that died.
     idempotencyOptions: { ttlMs: settings.IDEMPOTENCY_TTL_HOURS * 3600_000, staleAfterMs: Math.max(4 * settings.HTTP_DEADLINE_MS, 10_000) },
@@ -171,5 +178,6 @@ export function deploymentsDeps(): DeploymentsDeps {
     rollouts: s.rollouts,
     // Built per request: the deadline runs from the request's start.
     deadline: AbortSignal.timeout(s.settings.HTTP_DEADLINE_MS),
+    ...(s.sealer ? { sealer: s.sealer } : {}),
   };
 }

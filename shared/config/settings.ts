@@ -111,6 +111,12 @@ export const settingDefinitions = {
     secret: true,
     required: false,
   }),
+  REGISTRY_SECRETS_KEY: setting(optionalString, {
+    description: 'AES-256 key (32 bytes, base64) sealing inline registry credentials of manifests in Table storage; without it such manifests are refused',
+    example: '@Microsoft.KeyVault(SecretUri=https://myvault.vault.azure.net/secrets/registry-secrets-key/)',
+    secret: true,
+    required: false,
+  }),
   WEBHOOK_ACR_TOKEN: setting(optionalString, { description: 'Secret ACR sends in its custom header', example: '<random>', secret: true, required: false }),
   WEBHOOK_DOCKERHUB_TOKEN: setting(optionalString, { description: 'Token in the Docker Hub webhook URL (?token=)', example: '<random>', secret: true, required: false }),
   WEBHOOK_GHCR_SECRET: setting(optionalString, { description: 'GitHub webhook secret (X-Hub-Signature-256)', example: '<random>', secret: true, required: false }),

@@ -3,6 +3,7 @@
 import { parseDeploymentRequest } from '../../shared/domain/deployments/parseDeploymentRequest';
 import { createRevision, type RevisionCause } from '../../shared/domain/deployments/revision';
 import type { NewRevision, RevisionRecord } from '../../shared/services/deployments/deploymentStore';
+import { toConfiguration } from '../../shared/domain/deployments/configuration';
 import { configurationFor } from '../../shared/services/deployments/configurationFor';
 import { TEST_INSTALLATION } from './memoryHub';
 
@@ -48,7 +49,7 @@ export function newRevision(id: string, number: number, hubs: readonly string[],
 export const buildConfiguration = configurationFor({}, TEST_INSTALLATION);
 
 export function configurationOf(revision: RevisionRecord) {
-  const built = buildConfiguration(revision);
+  const built = toConfiguration(revision.deploymentId, revision, { registryCredentials: {}, installationId: TEST_INSTALLATION });
   if (!built.ok) throw built.error;
   return built.value;
 }

@@ -15,6 +15,7 @@ interface WireConfiguration {
   etag?: string;
   createdTimeUtc?: string;
   systemMetrics?: { results?: Record<string, number> };
+  metrics?: { results?: Record<string, number>; queries?: Record<string, string> };
 }
 
 /** The SDK types some responses as `any`; IoT Hub's configuration JSON is what arrives. */
@@ -30,6 +31,8 @@ function fromWire(c: WireConfiguration): HubConfiguration {
     etag: c.etag ?? '',
     ...(c.createdTimeUtc ? { createdTimeUtc: c.createdTimeUtc } : {}),
     ...(c.systemMetrics ? { systemMetrics: c.systemMetrics } : {}),
+    ...(c.metrics?.queries && Object.keys(c.metrics.queries).length ? { metrics: { queries: c.metrics.queries } } : {}),
+    ...(c.metrics?.results && Object.keys(c.metrics.results).length ? { metricsResults: c.metrics.results } : {}),
   };
 }
 
@@ -41,6 +44,7 @@ function toWire(spec: ConfigurationSpec, etag?: string) {
     targetCondition: spec.targetCondition,
     priority: spec.priority,
     labels: { ...spec.labels },
+    ...(spec.metrics ? { metrics: { queries: { ...spec.metrics.queries } } } : {}),
     ...(etag ? { etag } : {}),
   };
 }

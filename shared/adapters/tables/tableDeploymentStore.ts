@@ -11,6 +11,9 @@ import { statusOf, tableCall } from './tableErrors';
 type Entity = TableEntityResult<Record<string, unknown>>;
 
 const HEAD = 'head';
+/** The sealed inline registry credentials: ciphertext only (registrySecrets.ts), never a revision's. */
+const SECRETS = 'secrets';
+const secretsEntity = (id: string, sealed: string) => ({ partitionKey: id, rowKey: SECRETS, sealed });
 const revisionKey = (n: number) => `rev-${String(n).padStart(10, '0')}`;
 const hubKey = (hub: string) => `hub-${hub}`;
 const NO_REVISION = -1;
@@ -155,7 +158,12 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       const existing = await readHead(id);
       if (existing) throw conflict(`deployment '${id}' already exists`, 'DeploymentExists');
       await submit(
-        [['create', headEntity(head)], ['create', revisionEntity(first.revision)], ...targetActions(id, [], first.hubs, first.revision.number, first.keep, first.narrowed)],
+        [
+          ['create', headEntity(head)],
+          ['create', revisionEntity(first.revision)],
+          ...(first.secrets ? [['upsert', secretsEntity(id, first.secrets), 'Replace'] as TransactionAction] : []),
+          ...targetActions(id, [], first.hubs, first.revision.number, first.keep, first.narrowed),
+        ],
         'create deployment',
       );
       return head;
@@ -173,6 +181,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         [
           ['update', headEntity(updated), 'Replace', { etag: current.etag }],
           ['create', revisionEntity(next.revision)],
+          ...(next.secrets ? [['upsert', secretsEntity(id, next.secrets), 'Replace'] as TransactionAction] : []),
           ...targetActions(id, await hubRows(id), next.hubs, next.revision.number, next.keep, next.narrowed),
         ],
         'add revision',
@@ -321,6 +330,27 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
         }
       }
       throw new AppError('ConcurrentUpdate', 503, `hub target ${id}/${hub} kept changing while recording a sync`, { retryable: true });
+    },
+
+    async secrets(id) {
+      try {
+        const row = await tableCall('read registry secrets', () => table.getEntity<Record<string, unknown>>(id, SECRETS));
+        return textProperty(row.sealed) || undefined;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+
+    async replaceSecrets(id, expectedRevision, sealed) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+      const head = toHead(current);
+      if (head.currentRevision !== expectedRevision) throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
+      const updated: DeploymentHead = { ...head, updatedAt: new Date().toISOString() };
+      // The head's ETag guards the secrets against a revision committed meanwhile.
+      await submit([['update', headEntity(updated), 'Replace', { etag: current.etag }], ['upsert', secretsEntity(id, sealed), 'Replace']], 'replace registry secrets');
+      return updated;
     },
 
     async purge(id) {

@@ -13,6 +13,7 @@ const toMetrics = (e: Row): ConfigurationMetrics => ({
   hub: textProperty(e.rowKey),
   configurationId: textProperty(e.configurationId),
   counts: JSON.parse(textProperty(e.counts) || '{}') as Record<string, number>,
+  ...(e.custom ? { custom: JSON.parse(textProperty(e.custom)) as Record<string, number> } : {}),
   observedAt: textProperty(e.observedAt),
 });
 
@@ -33,7 +34,7 @@ export function tableMetricsStore(table: TableClient): MetricsStore {
       const byDeployment = new Map<string, TransactionAction[]>();
       for (const m of metrics) {
         const actions = byDeployment.get(m.deploymentId) ?? [];
-        actions.push(['upsert', { partitionKey: m.deploymentId, rowKey: m.hub, configurationId: m.configurationId, counts: JSON.stringify(m.counts), observedAt: m.observedAt }, 'Replace']);
+        actions.push(['upsert', { partitionKey: m.deploymentId, rowKey: m.hub, configurationId: m.configurationId, counts: JSON.stringify(m.counts), custom: m.custom ? JSON.stringify(m.custom) : '', observedAt: m.observedAt }, 'Replace']);
         byDeployment.set(m.deploymentId, actions);
       }
       for (const actions of byDeployment.values()) {

@@ -74,6 +74,7 @@ export function translateCompact(manifest: CompactManifest, pointer: string): Ma
     },
     credentials: credentialRefs(manifest.registryCredentials, `${pointer}/registryCredentials`),
     updatePolicies,
+    policyPointer: (name) => toPointer(['modules', name, 'updatePolicy'], pointer),
     locate: (path) => locateCompact(path, pointer),
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEPLOYMENT_ID_MAX_LENGTH, DEPLOYMENT_ID_PATTERN, DEPLOYMENT_LABEL, INSTALLATION_LABEL, MANAGED_BY_LABEL, REVISION_LABEL } from './configurationId';
 import { MAX_CONDITION_LENGTH } from './conditionSyntax';
 import { hubSelectorSchema } from './hubSelector';
+import { redactAt } from './inlineCredentials';
 import { type ManifestContext, manifestSchema, type NormalizedManifest, normalizeManifest } from './normalize';
 import { rolloutSchema } from '../rollout/rolloutSpec';
 import { invalid, ok, type Result } from './result';
@@ -60,6 +61,14 @@ export const deploymentSpecSchema = z.strictObject({
     .max(100)
     .default(10)
     .meta({ description: 'Failed devices above this share of the reachable targeted devices set Degraded; offline devices never count', example: 10 }),
+  metrics: z
+    .strictObject({
+      queries: z
+        .record(z.string().min(1).max(128), z.string().min(1).max(2048))
+        .meta({ description: 'Custom metrics: name -> IoT Hub query (e.g. SELECT deviceId FROM devices.modules WHERE ...); passed to every configuration', example: { running: "SELECT deviceId FROM devices.modules WHERE moduleId = '$edgeAgent' AND properties.reported.lastDesiredStatus.code = 200" } }),
+    })
+    .optional()
+    .meta({ description: 'IoT Hub deployment metrics; their results appear in /status' }),
   rollout: rolloutSchema
     .optional()
     .meta({ description: 'Roll each new revision out wave by wave, gated on device health; without it every selected hub gets a revision at once' }),
@@ -78,6 +87,11 @@ export const deploymentRequestEnvelopeSchema = deploymentRequestSchema.extend({ 
 
 export interface NormalizedSpec extends NormalizedManifest {
   readonly targetCondition: TargetCondition;
+}
+
+/** The spec as it is stored and returned: what was sent, passwords replaced by REDACTED_PASSWORD. */
+export function storedSpec<S extends { readonly manifest: unknown }>(spec: S, normalized: Pick<NormalizedManifest, 'redact'>): S {
+  return normalized.redact.length ? { ...spec, manifest: redactAt(spec.manifest, normalized.redact) } : spec;
 }
 
 /**

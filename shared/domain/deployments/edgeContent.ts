@@ -3,6 +3,7 @@
 // object is key-sorted, so equivalent inputs give byte-identical content.
 import { canonicalize } from './canonicalJson';
 import { canonicalCreateOptions, chunkCreateOptions } from './createOptions';
+import { layeredModules } from './layered';
 import type { Route } from './moduleFields';
 
 export const DEFAULT_SCHEMA_VERSION = '1.1';
@@ -107,7 +108,8 @@ export function buildModulesContent(parts: ManifestParts): ModulesContent {
   return canonicalize(content);
 }
 
-/** User modules of a canonical content, by name. */
+/** User modules of a canonical content (base or layered), by name. */
 export function contentModules(content: ModulesContent): Record<string, DesiredProperties> {
-  return (content.$edgeAgent?.['properties.desired'].modules ?? {}) as Record<string, DesiredProperties>;
+  const base = (content.$edgeAgent?.['properties.desired']?.modules ?? {}) as Record<string, DesiredProperties>;
+  return { ...base, ...layeredModules(content) };
 }

@@ -12,6 +12,12 @@ export interface ImageReference {
 }
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/**
+ * Nested IoT Edge: `$upstream[:port]` is the parent device's registry proxy, which
+ * edgeAgent resolves before pulling (Microsoft Learn, how-to-connect-downstream-iot-edge-device,
+ * "Deploy modules to lower-layer devices"; iotedge e2e_deployment_files/nestededge_*).
+ */
+const UPSTREAM_HOST = /^\$upstream(?::[0-9]{1,5})?$/;
 const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
@@ -41,8 +47,8 @@ export function parseImageReference(ref: string): ImageReference | { readonly er
   const parts = rest.split('/');
   let registry: string | undefined;
   const first = parts[0] ?? '';
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    if (!HOST.test(first)) return { error: `has an invalid registry host '${first}'` };
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first === '$upstream')) {
+    if (!HOST.test(first) && !UPSTREAM_HOST.test(first)) return { error: `has an invalid registry host '${first}'` };
     const port = first.includes(':') ? Number(first.slice(first.indexOf(':') + 1)) : undefined;
     if (port !== undefined && (port < 1 || port > 65535)) return { error: `has an invalid registry port in '${first}'` };
     registry = first;

@@ -2,7 +2,7 @@
 // recursively, null deletes, anything else (arrays included) replaces.
 import { validationError } from '../../http/problem';
 import { isPlainObject } from './canonicalJson';
-import { type DeploymentSpec, deploymentSpecEnvelopeSchema, type NormalizedSpec, normalizeSpec } from './deploymentSpec';
+import { type DeploymentSpec, deploymentSpecEnvelopeSchema, type NormalizedSpec, normalizeSpec, storedSpec } from './deploymentSpec';
 import type { ManifestContext } from './normalize';
 import { fail, invalid, ok, type Result } from './result';
 
@@ -35,5 +35,5 @@ export function patchSpec(
   if (!envelope.success) return fail(validationError(envelope.error, 'The patched deployment'));
   const normalized = normalizeSpec(envelope.data, context);
   if (!normalized.ok) return normalized;
-  return ok({ spec: envelope.data as DeploymentSpec, normalized: normalized.value });
+  return ok({ spec: storedSpec(envelope.data as DeploymentSpec, normalized.value), normalized: normalized.value });
 }

@@ -4,7 +4,8 @@
 import { AppError } from '../../errors';
 import { validationError } from '../../http/problem';
 import { isPlainObject } from './canonicalJson';
-import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec } from './deploymentSpec';
+import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec, storedSpec } from './deploymentSpec';
+import { translateKubernetesInput } from './kubernetes/kubernetesManifest';
 import { parseKubernetesText } from './kubernetes/parseDocument';
 import type { ManifestContext } from './normalize';
 import { fail, invalid, ok, type Result } from './result';
@@ -61,7 +62,8 @@ export function parseDeploymentRequest(
       }),
     );
   }
-  if (isPlainObject(value) && 'apiVersion' in value && 'kind' in value) return fromKubernetesDocument(value, body, context, options);
+  const isKubernetes = (v: unknown) => isPlainObject(v) && 'apiVersion' in v && 'kind' in v;
+  if (isKubernetes(value) || (Array.isArray(value) && value.some(isKubernetes))) return kubernetesRequest(typeof body === 'string' && YAML_TYPES.has(mediaType) ? body : value, context, options);
   if (options.id !== undefined && isPlainObject(value)) {
     if (value.id === undefined) value = { ...value, id: options.id };
     else if (value.id !== options.id) return idMismatch('/id', options.id);
@@ -71,42 +73,52 @@ export function parseDeploymentRequest(
   const { id, ...spec } = envelope.data;
   const normalized = normalizeSpec(spec, context);
   if (!normalized.ok) return normalized;
-  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+  return ok({ id, spec: storedSpec(spec as DeploymentSpec, normalized.value), normalized: normalized.value });
 }
 
-/** A bare Pod/Deployment: id from metadata.name, labels from metadata.labels, the rest from annotations. */
-function fromKubernetesDocument(
-  doc: Record<string, unknown>,
-  original: unknown,
-  context: ManifestContext,
-  options: ParseOptions,
-): Result<ParsedDeploymentRequest> {
-  const metadata = isPlainObject(doc.metadata) ? doc.metadata : {};
-  if (options.id !== undefined && metadata.name !== undefined && metadata.name !== options.id) return idMismatch('/metadata/name', options.id);
-  const annotations = isPlainObject(metadata.annotations) ? metadata.annotations : {};
-  const text = (key: string) => (typeof annotations[key] === 'string' ? annotations[key] : undefined);
+/**
+ * Kubernetes input as a whole deployment request, the entry point a Kubernetes
+ * API surface calls too (docs/kubernetes-translation.md): text (one or more YAML/JSON
+ * documents), one object, or a list of objects. The id comes from the workload's
+ * metadata.name, labels from metadata.labels, priority / target / hubs from
+ * annotations (edge-fleet.dev/*, or the virtual-kubelet provider's). Warnings
+ * (skipped documents, dropped fields) are `normalized.warnings`.
+ */
+export function kubernetesRequest(input: unknown, context: ManifestContext, options: ParseOptions = {}): Result<ParsedDeploymentRequest> {
+  const translated = translateKubernetesInput(input, '');
+  if (!translated.ok) return translated;
+  const { workload, workloadPointer, priority: vkPriority } = translated.value;
+  const metadata = workload.metadata ?? {};
+  const at = (path: string) => `${workloadPointer}${path}`;
+  if (options.id !== undefined && metadata.name !== undefined && metadata.name !== options.id) return idMismatch(at('/metadata/name'), options.id);
+  const annotations = metadata.annotations ?? {};
+  const text = (key: string) => annotations[key];
   const list = (key: string) => text(key)?.split(',').map((s) => s.trim()).filter(Boolean);
-  const priority = text(ANNOTATIONS.priority);
+  const ours = text(ANNOTATIONS.priority);
+  if (ours !== undefined && vkPriority && Number(ours) !== vkPriority.value) {
+    return invalid('The Kubernetes manifest', [{ pointer: vkPriority.pointer, detail: `contradicts ${ANNOTATIONS.priority} (${ours})`, code: 'conflicting_annotations' }]);
+  }
+  const priority = ours !== undefined ? Number(ours) : vkPriority?.value;
   const condition = text(ANNOTATIONS.targetCondition);
   const names = list(ANNOTATIONS.hubNames);
   const regions = list(ANNOTATIONS.hubRegions);
   const request = {
     id: metadata.name ?? options.id,
     labels: metadata.labels ?? {},
-    ...(priority === undefined ? {} : { priority: Number(priority) }),
+    ...(priority === undefined ? {} : { priority }),
     ...(condition === undefined ? {} : { target: { condition } }),
     hubSelector: { ...(names ? { names } : {}), ...(regions ? { regions } : {}) },
-    // The document is kept as sent (text stays text) so a later GET shows what the user wrote.
-    manifest: { kubernetes: typeof original === 'string' ? original : doc },
+    // The input is kept as sent (text stays text) so a later GET shows what the user wrote.
+    manifest: { kubernetes: input },
   };
   const envelope = deploymentRequestEnvelopeSchema.safeParse(request);
   if (!envelope.success) {
     const error = validationError(envelope.error, 'The Kubernetes manifest');
     const where: Record<string, string> = {
-      '/id': '/metadata/name',
-      '/labels': '/metadata/labels',
-      '/priority': `/metadata/annotations/${ANNOTATIONS.priority.replace('/', '~1')}`,
-      '/hubSelector': '/metadata/annotations',
+      '/id': at('/metadata/name'),
+      '/labels': at('/metadata/labels'),
+      '/priority': vkPriority && ours === undefined ? vkPriority.pointer : at(`/metadata/annotations/${ANNOTATIONS.priority.replace('/', '~1')}`),
+      '/hubSelector': at('/metadata/annotations'),
     };
     const issues = error.issues.map((i) => {
       const key = Object.keys(where).find((k) => i.pointer === k || i.pointer.startsWith(`${k}/`));
@@ -118,11 +130,11 @@ function fromKubernetesDocument(
   const normalized = normalizeSpec(spec, context, '/manifest', '');
   if (!normalized.ok) {
     // A bad target-condition annotation is reported where the user wrote it.
-    const annotation = `/metadata/annotations/${ANNOTATIONS.targetCondition.replace('/', '~1')}`;
+    const annotation = at(`/metadata/annotations/${ANNOTATIONS.targetCondition.replace('/', '~1')}`);
     const issues = normalized.error.issues.map((i) => (i.pointer === '/target/condition' ? { ...i, pointer: annotation } : i));
     return fail(new AppError(normalized.error.code, normalized.error.status, normalized.error.message, { issues, retryable: false }));
   }
-  return ok({ id, spec: spec as DeploymentSpec, normalized: normalized.value });
+  return ok({ id, spec: storedSpec(spec as DeploymentSpec, normalized.value), normalized: normalized.value });
 }
 
 const idMismatch = (pointer: string, id: string): Result<never> =>

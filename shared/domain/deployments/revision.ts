@@ -4,6 +4,8 @@
 import type { UpdatePolicy } from '../registry/updatePolicySchema';
 import type { DeploymentSpec, NormalizedSpec } from './deploymentSpec';
 import type { ModulesContent } from './edgeContent';
+import type { DeploymentKind } from './layered';
+import type { DeploymentWarning } from './warnings';
 
 export type RevisionCause =
   /** `requestId`: which POST made it (a hash of its Idempotency-Key and body), so a retry of that POST is recognised. */
@@ -27,6 +29,12 @@ export interface Revision {
   readonly content: ModulesContent;
   readonly targetCondition: string;
   readonly registryCredentials: readonly string[];
+  /** Names of the registry credentials written in the manifest; their secrets are the deployment's (sealed), not the revision's. */
+  readonly inlineCredentials?: readonly string[];
+  /** Absent on revisions older than layered support: base. */
+  readonly kind?: DeploymentKind;
+  /** What the request was told when this revision was accepted; /status shows them too. */
+  readonly warnings?: readonly DeploymentWarning[];
   readonly updatePolicies: Readonly<Record<string, UpdatePolicy>>;
   /** ISO 8601 UTC. */
   readonly createdAt: string;
@@ -47,6 +55,9 @@ export function createRevision(args: {
     content: normalized.modulesContent,
     targetCondition: normalized.targetCondition.text,
     registryCredentials: normalized.registryCredentials,
+    ...(Object.keys(normalized.inlineCredentials).length ? { inlineCredentials: Object.keys(normalized.inlineCredentials).sort() } : {}),
+    ...(normalized.kind === 'layered' ? { kind: 'layered' as const } : {}),
+    ...(normalized.warnings.length ? { warnings: normalized.warnings } : {}),
     updatePolicies: normalized.updatePolicies,
     createdAt: args.createdAt.toISOString(),
     cause: args.cause,
@@ -63,6 +74,10 @@ export function rollbackRevision(target: Revision, number: number, createdAt: Da
 }
 
 /** Whether two revisions would produce the same IoT Hub configuration content (no new revision needed). */
-export function sameContent(a: Pick<Revision, 'content' | 'registryCredentials'>, b: Pick<Revision, 'content' | 'registryCredentials'>): boolean {
-  return JSON.stringify(a.content) === JSON.stringify(b.content) && a.registryCredentials.join('\n') === b.registryCredentials.join('\n');
+export function sameContent(a: Pick<Revision, 'content' | 'registryCredentials' | 'inlineCredentials'>, b: Pick<Revision, 'content' | 'registryCredentials' | 'inlineCredentials'>): boolean {
+  return (
+    JSON.stringify(a.content) === JSON.stringify(b.content) &&
+    a.registryCredentials.join('\n') === b.registryCredentials.join('\n') &&
+    (a.inlineCredentials ?? []).join('\n') === (b.inlineCredentials ?? []).join('\n')
+  );
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import type { DeploymentStore } from './deploymentStore';
-import { hubTargetView, hubTargetViewSchema, revisionETag } from './deploymentViews';
+import { deploymentWarningSchema, hubTargetView, hubTargetViewSchema, revisionETag } from './deploymentViews';
 import type { MetricsStore } from './metricsStore';
 import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
 import type { RolloutStatusStore } from '../reconcile/rolloutStatusStore';
@@ -41,6 +41,7 @@ export const hubStatusViewSchema = hubTargetViewSchema
       .object({ ...hubCountsShape, asOf: z.string().meta({ description: 'When the hub last confirmed these counts' }) })
       .nullable()
       .meta({ description: "The hub's own systemMetrics for the desired configuration; null until a reconcile pass has seen it" }),
+    customMetrics: z.record(z.string(), z.int()).nullable().meta({ description: "Results of the deployment's metrics queries on this hub (IoT Hub metrics.results); null when it has none or no pass saw them" }),
     hubReachable: z.boolean().nullable(),
     devices: deviceCountsSchema.nullable().meta({ description: "This revision's devices on the hub by health state; null when nothing is known yet" }),
   })
@@ -61,6 +62,8 @@ export const deploymentStatusSchema = z
     conditions: z.array(conditionSchema).meta({ description: 'Kubernetes-style rollout conditions from the latest reconcile pass' }),
     dataAsOf: z.string().nullable().meta({ description: 'The oldest hub count behind the totals: how stale the status may be' }),
     rollout: rolloutViewSchema.nullable().meta({ description: 'The latest progressive rollout (null when the deployment never had one)' }),
+    kind: z.enum(['base', 'layered']).meta({ description: "layered: IoT Hub's appliedCount reads 0 for layered deployments, so judge them by devices (ingested health)" }),
+    warnings: z.array(deploymentWarningSchema).meta({ description: 'What the current revision was accepted with: skipped documents, dropped fields, policies that cannot fire' }),
   })
   .meta({ id: 'DeploymentStatus' });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
@@ -80,12 +83,13 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
   const head = await deps.store.get(id);
   if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
   const targets = await deps.store.hubTargets(id);
-  const [metrics, hubs, devices, rollout, progressive] = await Promise.all([
+  const [metrics, hubs, devices, rollout, progressive, revision] = await Promise.all([
     deps.metrics.forDeployment(id),
     deps.hubStatus.all(),
     deps.deviceCounts.count(id, head.currentRevision, targets.map((t) => t.hub)),
     deps.rolloutStatus.get(id),
     deps.rollouts?.get(id),
+    deps.store.getRevision(id, head.currentRevision),
   ]);
   const metricsByHub = new Map(metrics.map((m) => [m.hub, m]));
   const hubByName = new Map(hubs.map((h) => [h.hub, h]));
@@ -100,6 +104,7 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
       const asOf = current ? (hub?.lastContactAt && hub.lastContactAt > current.observedAt ? hub.lastContactAt : current.observedAt) : undefined;
       return {
         ...view,
+        customMetrics: current?.custom ?? null,
         hubReachable: hub?.reachable ?? null,
         devices: view.desiredRevision === head.currentRevision ? (devices.byHub.get(target.hub) ?? null) : null,
         metrics:
@@ -132,5 +137,7 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
     conditions: rollout?.revision === head.currentRevision ? [...rollout.conditions] : [],
     dataAsOf: asOfs[0] ?? null,
     rollout: progressive ? rolloutView(progressive.state) : null,
+    kind: revision?.kind ?? 'base',
+    warnings: [...(revision?.warnings ?? [])],
   };
 }

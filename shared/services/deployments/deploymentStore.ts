@@ -80,6 +80,8 @@ export interface NewRevision {
   readonly keep?: readonly string[];
   /** Hubs among `hubs` that get the revision for some devices only: hub -> target condition text (see HubTarget.narrowTo). */
   readonly narrowed?: Readonly<Record<string, string>>;
+  /** The deployment's sealed inline registry secrets, written in the same transaction (absent: left as they are). */
+  readonly secrets?: string;
 }
 
 export interface SyncOutcome {
@@ -118,4 +120,11 @@ export interface DeploymentStore {
   recordSync(id: string, hub: string, forRevision: number | null, outcome: SyncOutcome): Promise<boolean>;
   /** Drops every row of a deleted deployment once no hub holds its configurations. */
   purge(id: string): Promise<void>;
+  /** The deployment's sealed inline registry secrets (see registrySecrets.ts); undefined when it has none. */
+  secrets(id: string): Promise<string | undefined>;
+  /**
+   * Replaces the sealed secrets without a new revision (a rotated password), if the
+   * head is still at `expectedRevision` (412 otherwise): the hubs pick it up at their next sync.
+   */
+  replaceSecrets(id: string, expectedRevision: number, sealed: string): Promise<DeploymentHead>;
 }

@@ -7,6 +7,14 @@ import type { DeploymentHead, HubTarget, RevisionRecord } from './deploymentStor
 const isoTime = z.string().meta({ description: 'ISO 8601 UTC time', example: '2026-11-24T12:00:00.000Z' });
 const syncError = z.object({ code: z.string(), message: z.string() });
 
+export const deploymentWarningSchema = z
+  .object({
+    code: z.string().meta({ example: 'skipped_document' }),
+    pointer: z.string().meta({ description: 'JSON Pointer (RFC 6901) into what was sent', example: '/0' }),
+    detail: z.string(),
+  })
+  .meta({ id: 'DeploymentWarning' });
+
 export const deploymentViewSchema = z
   .object({
     id: z.string(),
@@ -16,7 +24,8 @@ export const deploymentViewSchema = z
     priority: z.int(),
     target: z.unknown().meta({ description: 'The device target as submitted' }),
     hubSelector: z.unknown().meta({ description: 'The hub selector as submitted' }),
-    manifest: z.unknown().meta({ description: 'The manifest as submitted (registry credentials are names, never secrets)' }),
+    manifest: z.unknown().meta({ description: 'The manifest as submitted; registry passwords are shown as <redacted> (send that back to keep the stored one)' }),
+    kind: z.enum(['base', 'layered']).meta({ description: 'layered: an IoT Hub layered deployment, merged over the base deployment' }),
     targetCondition: z.string().meta({ description: 'The IoT Hub target condition every configuration of this revision uses' }),
     hubs: z.array(z.string()).meta({ description: 'Hubs this revision goes to' }),
     createdAt: isoTime,
@@ -53,7 +62,9 @@ export const revisionViewSchema = z
     cause: z.record(z.string(), z.unknown()).meta({ description: 'What made the revision: create, update, patch, rollback (toRevision) or registry (the push)' }),
     targetCondition: z.string(),
     hubs: z.array(z.string()),
-    spec: z.unknown().meta({ description: 'The spec as submitted' }),
+    spec: z.unknown().meta({ description: 'The spec as submitted (registry passwords shown as <redacted>)' }),
+    kind: z.enum(['base', 'layered']).meta({ description: 'layered: an IoT Hub layered deployment (properties.desired.<path> keys, merged over the base)' }),
+    warnings: z.array(deploymentWarningSchema),
   })
   .meta({ id: 'Revision' });
 export type RevisionView = z.infer<typeof revisionViewSchema>;
@@ -63,6 +74,8 @@ export const changeResultSchema = z
     deployment: deploymentViewSchema,
     hubs: z.array(hubTargetViewSchema),
     converged: z.boolean().meta({ description: 'Every hub is where it should be; otherwise the reconciler finishes (the answer was 202)' }),
+    warnings: z.array(deploymentWarningSchema).meta({ description: 'Accepted, but worth knowing: skipped documents, dropped fields, policies that cannot fire' }),
+    secretsRotated: z.boolean().optional().meta({ description: 'Only registry passwords changed: no new revision; the hubs get the new credentials' }),
   })
   .meta({ id: 'DeploymentChange' });
 
@@ -78,6 +91,7 @@ export function deploymentView(head: DeploymentHead, current: RevisionRecord): D
     target: current.spec.target ?? null,
     hubSelector: current.spec.hubSelector,
     manifest: current.spec.manifest,
+    kind: current.kind ?? 'base',
     targetCondition: current.targetCondition,
     hubs: [...current.hubs],
     createdAt: head.createdAt,
@@ -103,5 +117,5 @@ export function hubTargetView(t: HubTarget): HubTargetView {
 }
 
 export function revisionView(r: RevisionRecord): RevisionView {
-  return { revision: r.number, createdAt: r.createdAt, cause: r.cause, targetCondition: r.targetCondition, hubs: [...r.hubs], spec: r.spec };
+  return { revision: r.number, createdAt: r.createdAt, cause: r.cause, targetCondition: r.targetCondition, hubs: [...r.hubs], spec: r.spec, kind: r.kind ?? 'base', warnings: [...(r.warnings ?? [])] };
 }

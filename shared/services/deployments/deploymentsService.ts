@@ -2,12 +2,14 @@
 // desired state first (one transaction), then fanned out eagerly; what does
 // not converge now is finished by the reconciler.
 import type { HubSetting } from '../../config/settings';
+import { canonicalStringify } from '../../domain/deployments/canonicalJson';
 import { type DeploymentSpec, type NormalizedSpec } from '../../domain/deployments/deploymentSpec';
 import { selectHubs, unknownHubNames } from '../../domain/deployments/hubSelector';
 import { patchSpec } from '../../domain/deployments/mergePatch';
 import { parseDeploymentRequest } from '../../domain/deployments/parseDeploymentRequest';
 import type { Result } from '../../domain/deployments/result';
-import { createRevision, type RevisionCause, rollbackRevision } from '../../domain/deployments/revision';
+import { createRevision, type RevisionCause, rollbackRevision, sameContent } from '../../domain/deployments/revision';
+import type { DeploymentWarning } from '../../domain/deployments/warnings';
 import { AppError, badRequest, isAppError, notFound } from '../../errors';
 import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
@@ -17,6 +19,7 @@ import type { DeploymentStore, Page, RevisionRecord } from './deploymentStore';
 import { type DeploymentView, deploymentView, type HubTargetView, hubTargetView, revisionETag, type RevisionView, revisionView } from './deploymentViews';
 import { fanOut } from './fanOut';
 import type { HubFleet } from './hubRuntime';
+import { mergeSecrets, openSecrets, sameSecrets, sealSecrets, type SecretSealer } from './registrySecrets';
 
 export interface DeploymentsDeps {
   readonly store: DeploymentStore;
@@ -35,6 +38,8 @@ export interface DeploymentsDeps {
    * signal for the whole request, however many deployments it changes (a registry push).
    */
   readonly deadline?: AbortSignal;
+  /** Seals inline registry credentials at rest; without it a manifest carrying them is refused. */
+  readonly sealer?: SecretSealer;
 }
 
 export interface ChangeResult {
@@ -42,6 +47,10 @@ export interface ChangeResult {
   readonly hubs: readonly HubTargetView[];
   /** Every hub is where it should be; otherwise the reconciler finishes the rest. */
   readonly converged: boolean;
+  /** What was accepted but worth knowing (skipped documents, dropped fields, policies that cannot fire). */
+  readonly warnings: readonly DeploymentWarning[];
+  /** Only registry passwords changed: no new revision, the hubs get the new credentials. */
+  readonly secretsRotated?: boolean;
 }
 
 const unwrap = <T>(result: Result<T>): T => {
@@ -79,7 +88,7 @@ async function currentRevision(deps: DeploymentsDeps, id: string) {
   return { head, revision };
 }
 
-async function converge(deps: DeploymentsDeps, id: string, view: DeploymentView): Promise<ChangeResult> {
+async function converge(deps: DeploymentsDeps, id: string, view: DeploymentView, warnings: readonly DeploymentWarning[] = []): Promise<ChangeResult> {
   // Desired state is stored already; the deadline only bounds how long this request waits for hubs.
   await fanOut(id, await deps.store.hubTargets(id), {
     store: deps.store,
@@ -90,7 +99,17 @@ async function converge(deps: DeploymentsDeps, id: string, view: DeploymentView)
     ...(deps.deadline ? { signal: deps.deadline } : {}),
   });
   const hubs = (await deps.store.hubTargets(id)).map(hubTargetView).sort((a, b) => a.hub.localeCompare(b.hub));
-  return { deployment: view, hubs, converged: hubs.every((h) => h.state === 'applied' || h.state === 'removed') };
+  return { deployment: view, hubs, converged: hubs.every((h) => h.state === 'applied' || h.state === 'removed'), warnings };
+}
+
+/** The deployment's sealed secrets after this request, when they change (inline credentials only). */
+async function nextSecrets(deps: DeploymentsDeps, id: string | undefined, normalized: NormalizedSpec): Promise<string | undefined> {
+  const sent = normalized.inlineCredentials;
+  if (!Object.keys(sent).length) return undefined;
+  const stored = id === undefined ? {} : openSecrets(deps.sealer, await deps.store.secrets(id));
+  const next = mergeSecrets(stored, sent);
+  if (id !== undefined && sameSecrets(stored, next)) return undefined;
+  return sealSecrets(deps.sealer, next, Object.values(sent).map((c) => c.pointer));
 }
 
 function revisionRecord(id: string, number: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause, hubs: string[], now: Date): RevisionRecord {
@@ -106,42 +125,63 @@ export async function createDeployment(deps: DeploymentsDeps, body: string, cont
   const now = (deps.now ?? (() => new Date()))();
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }));
   const hubs = chooseHubs(parsed.spec, deps.hubSettings);
+  const secrets = await nextSecrets(deps, undefined, parsed.normalized);
   const revision = revisionRecord(parsed.id, 1, parsed.spec, parsed.normalized, { kind: 'create', ...(options.requestId ? { requestId: options.requestId } : {}) }, hubs, now);
   const plan = rolloutPlan(revision, selectHubs(parsed.spec.hubSelector, deps.hubSettings));
   let head;
   try {
-    head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan) });
+    head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}) });
   } catch (error) {
     const mine = options.requestId && isAppError(error) && error.code === 'DeploymentExists' ? await createdBy(deps, parsed.id, options.requestId) : undefined;
     if (!mine) throw error;
-    return converge(deps, parsed.id, deploymentView(mine.head, mine.revision));
+    return converge(deps, parsed.id, deploymentView(mine.head, mine.revision), parsed.normalized.warnings);
   }
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: parsed.id, revision: 1, revisionBefore: null, plan, now });
-  return converge(deps, parsed.id, deploymentView(head, revision));
+  return converge(deps, parsed.id, deploymentView(head, revision), parsed.normalized.warnings);
 }
 
 /** Appends a revision made from a spec (update, patch, registry push) and fans it out. */
 export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause): Promise<ChangeResult> {
   const now = (deps.now ?? (() => new Date()))();
   const hubs = chooseHubs(spec, deps.hubSettings);
+  const secrets = await nextSecrets(deps, id, normalized);
   const revision = revisionRecord(id, expectedRevision + 1, spec, normalized, cause, hubs, now);
   // A progressive rollout: only the first wave's hubs get the revision now, the reconciler moves it on.
   const plan = rolloutPlan(revision, selectHubs(spec.hubSelector, deps.hubSettings));
-  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, ...firstWave(plan) });
+  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}) });
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: id, revision: revision.number, revisionBefore: expectedRevision, plan, now });
-  return converge(deps, id, deploymentView(head, revision));
+  return converge(deps, id, deploymentView(head, revision), normalized.warnings);
+}
+
+/**
+ * An update that changes nothing but registry passwords rotates them in place:
+ * no new revision (the content and spec, passwords redacted, are the same); the
+ * sealed secrets are replaced and the hubs get the new credentials at this sync.
+ */
+async function changeSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, current: RevisionRecord, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause): Promise<ChangeResult> {
+  const unchanged =
+    canonicalStringify(current.spec) === canonicalStringify(spec) &&
+    sameContent(current, { content: normalized.modulesContent, registryCredentials: normalized.registryCredentials, inlineCredentials: Object.keys(normalized.inlineCredentials).sort() });
+  if (unchanged && current.number === expectedRevision) {
+    const secrets = await nextSecrets(deps, id, normalized);
+    if (secrets) {
+      const head = await deps.store.replaceSecrets(id, expectedRevision, secrets);
+      return { ...(await converge(deps, id, deploymentView(head, current), normalized.warnings)), secretsRotated: true };
+    }
+  }
+  return commitSpec(deps, id, expectedRevision, spec, normalized, cause);
 }
 
 export async function replaceDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, body: string, contentType: string | undefined): Promise<ChangeResult> {
-  await currentRevision(deps, id); // 404 before 400s about the body
+  const { revision } = await currentRevision(deps, id); // 404 before 400s about the body
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }, { id }));
-  return commitSpec(deps, id, expectedRevision, parsed.spec, parsed.normalized, { kind: 'update' });
+  return changeSpec(deps, id, expectedRevision, revision, parsed.spec, parsed.normalized, { kind: 'update' });
 }
 
 export async function patchDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, patch: unknown): Promise<ChangeResult> {
   const { revision } = await currentRevision(deps, id);
   const patched = unwrap(patchSpec(id, revision.spec, patch, { registryCredentialNames: deps.registryCredentialNames }));
-  return commitSpec(deps, id, expectedRevision, patched.spec, patched.normalized, { kind: 'patch' });
+  return changeSpec(deps, id, expectedRevision, revision, patched.spec, patched.normalized, { kind: 'patch' });
 }
 
 export async function rollbackDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number | undefined, toRevision: number): Promise<ChangeResult> {
@@ -153,7 +193,7 @@ export async function rollbackDeployment(deps: DeploymentsDeps, id: string, expe
   const hubs = chooseHubs(target.spec, deps.hubSettings);
   const revision: RevisionRecord = { ...rollbackRevision(target, from + 1, now), deploymentId: id, hubs };
   const updated = await deps.store.addRevision(id, from, { revision, hubs, labels: target.spec.labels });
-  return converge(deps, id, deploymentView(updated, revision));
+  return converge(deps, id, deploymentView(updated, revision), revision.warnings ?? []);
 }
 
 export async function deleteDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number | undefined): Promise<ChangeResult> {

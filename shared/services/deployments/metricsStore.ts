@@ -8,6 +8,8 @@ export interface ConfigurationMetrics {
   readonly hub: string;
   readonly configurationId: string;
   readonly counts: Readonly<Record<string, number>>;
+  /** Results of the deployment's custom metric queries (IoT Hub `metrics.results`), when it has any. */
+  readonly custom?: Readonly<Record<string, number>>;
   /** When the reconciler last saw these counts (they are as fresh as the hub's last check). */
   readonly observedAt: string;
 }

@@ -31,14 +31,14 @@ export async function targetConfigurations(
     if (!parsed.ok) return { ok: false, missing: false, error: { code: parsed.error.code, message: `narrowing '${target.narrowTo}': ${parsed.error.message}` } };
     narrowTo = parsed.value;
   }
-  const desired = configurationFor(stored, narrowTo);
+  const desired = await configurationFor(stored, narrowTo);
   if (!desired.ok) return { ok: false, missing: false, error: { code: desired.error.code, message: desired.error.message } };
 
   const keep: ConfigurationSpec[] = [];
   if (narrowTo && target.alongsideRevision !== undefined) {
     // A kept revision that is gone (purged long ago) leaves those devices on nothing new: nothing to keep.
     const alongside = await revision(target.deploymentId, target.alongsideRevision);
-    const built = alongside ? configurationFor(alongside) : undefined;
+    const built = alongside ? await configurationFor(alongside) : undefined;
     if (built && !built.ok) return { ok: false, missing: false, error: { code: built.error.code, message: built.error.message } };
     if (built) keep.push(built.value);
   }

@@ -8,12 +8,15 @@ export interface ConfigurationSpec {
   readonly targetCondition: string;
   readonly priority: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Custom metric queries; IoT Hub answers them in `metrics.results`. */
+  readonly metrics?: { readonly queries: Readonly<Record<string, string>> };
 }
 
 export interface HubConfiguration extends ConfigurationSpec {
   readonly etag: string;
   readonly createdTimeUtc?: string;
   readonly systemMetrics?: { readonly results?: Readonly<Record<string, number>> };
+  readonly metricsResults?: Readonly<Record<string, number>>;
 }
 
 export interface HubConfigurations {

@@ -6,6 +6,7 @@
 import { AppError, isAppError } from '../../errors';
 import { canonicalStringify as canonicalJson } from '../../domain/deployments/canonicalJson';
 import { configurationOwner, deploymentOf } from '../../domain/deployments/configurationOwner';
+import { withoutRegistryCredentials } from '../../domain/deployments/inlineCredentials';
 import type { ConfigurationSpec, HubConfiguration, HubConfigurations } from './hubConfigurations';
 import { type RateLimiter, RateLimitWaitTooLong } from './rateLimiter';
 import { hubCall } from './hubCall';
@@ -70,11 +71,17 @@ const drifted = (have: HubConfiguration, want: ConfigurationSpec): string | unde
   if (have.targetCondition !== want.targetCondition) return 'target condition drifted';
   if (have.priority !== want.priority) return 'priority drifted';
   if (canonicalJson(have.labels) !== canonicalJson(want.labels)) return 'labels drifted';
+  if (canonicalJson(have.metrics?.queries ?? {}) !== canonicalJson(want.metrics?.queries ?? {})) return 'metrics drifted';
   return undefined;
 };
 
 const sameContent = (a: HubConfiguration, b: ConfigurationSpec) =>
   canonicalJson(a.content.modulesContent) === canonicalJson(b.content.modulesContent);
+
+/** Only registry credentials differ: a rotated password (settings or the deployment's secrets), not someone else's content. */
+const onlyCredentialsDiffer = (a: HubConfiguration, b: ConfigurationSpec) =>
+  canonicalJson(withoutRegistryCredentials(a.content.modulesContent)) === canonicalJson(withoutRegistryCredentials(b.content.modulesContent));
+const ROTATED = 'registry credentials rotated: content is immutable, so the configuration is made again';
 
 export async function syncHub(deploymentId: string, desired: ConfigurationSpec | undefined, deps: HubSyncDeps, options: SyncOptions = {}): Promise<HubSyncResult> {
   const { snapshot, keep = [] } = options;
@@ -147,7 +154,13 @@ export async function syncHub(deploymentId: string, desired: ConfigurationSpec |
       return failed('ConfigurationOwnedElsewhere', `configuration ${desired.id} exists on the hub and belongs to another installation (label ${JSON.stringify(current.labels)}); it is left alone`, actions);
     }
     if (current && !sameContent(current, desired)) {
-      return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+      if (!onlyCredentialsDiffer(current, desired)) {
+        return failed('ContentConflict', `configuration ${desired.id} exists with different content; IoT Hub content is immutable, so it was not created by this revision`, actions);
+      }
+      await write(() => deps.configurations.delete(desired.id));
+      actions.push({ op: 'delete', configurationId: desired.id, reason: ROTATED });
+      count--;
+      current = undefined;
     }
     if (current && keptRemade) {
       await write(() => deps.configurations.delete(desired.id));
@@ -179,6 +192,11 @@ async function createOrAccept(desired: ConfigurationSpec, configurations: HubCon
   } catch (error) {
     if (!(isAppError(error) && error.status === 409)) throw error;
     const found = await call(() => configurations.get(desired.id));
+    if (found && !sameContent(found, desired) && onlyCredentialsDiffer(found, desired)) {
+      await call(() => configurations.delete(desired.id));
+      await call(() => configurations.create(desired));
+      return;
+    }
     if (!found || !sameContent(found, desired)) {
       throw new AppError('ContentConflict', 409, `configuration ${desired.id} exists with different content`, { retryable: false });
     }

@@ -255,11 +255,13 @@ async function recordMetrics(
     const snapshot = snapshots.get(target.hub);
     if (target.desiredRevision === null || !snapshot?.ok) continue;
     const id = configurationId(target.deploymentId, target.desiredRevision);
-    const counts = snapshot.configs.find((c) => c.id === id)?.systemMetrics?.results;
+    const found = snapshot.configs.find((c) => c.id === id);
+    const counts = found?.systemMetrics?.results;
     if (!counts) continue;
+    const custom = found.metricsResults;
     const before = previous.get(`${target.deploymentId}|${target.hub}`);
-    if (before?.configurationId === id && JSON.stringify(before.counts) === JSON.stringify(counts)) continue;
-    changed.push({ deploymentId: target.deploymentId, hub: target.hub, configurationId: id, counts, observedAt });
+    if (before?.configurationId === id && JSON.stringify(before.counts) === JSON.stringify(counts) && JSON.stringify(before.custom) === JSON.stringify(custom)) continue;
+    changed.push({ deploymentId: target.deploymentId, hub: target.hub, configurationId: id, counts, ...(custom ? { custom } : {}), observedAt });
   }
   await store.record(changed);
   for (const gone of new Set(all.map((m) => m.deploymentId).filter((id) => !known.has(id)))) await store.remove(gone);

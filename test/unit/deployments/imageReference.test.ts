@@ -14,6 +14,11 @@ describe('image references', () => {
     });
     assert.deepEqual(parseImageReference('localhost:5000/app'), { registry: 'localhost:5000', repository: 'app' });
   });
+  it("reads a nested-edge parent's registry proxy ($upstream[:port]) as the registry", () => {
+    assert.deepEqual(parseImageReference('$upstream:443/azureiotedge-agent:1.5'), { registry: '$upstream:443', repository: 'azureiotedge-agent', tag: '1.5' });
+    assert.deepEqual(parseImageReference('$upstream/team/app'), { registry: '$upstream', repository: 'team/app' });
+    assert.ok('error' in parseImageReference('$other:443/app'));
+  });
   it('reads Docker Hub short names without a registry', () => {
     assert.deepEqual(parseImageReference('nginx'), { repository: 'nginx' });
     assert.deepEqual(parseImageReference('library/nginx:1.27-alpine'), { repository: 'library/nginx', tag: '1.27-alpine' });

@@ -113,17 +113,38 @@ describe('Kubernetes translation, field by field', () => {
   });
 });
 
-describe('Kubernetes fields IoT Edge cannot express are a 400 naming the field', () => {
-  const cases: [string, string, RegExp][] = [
-    ['env-value-from.yaml', '/manifest/kubernetes/spec/template/spec/containers/0/env/2/valueFrom', /secrets, config maps/],
-    ['config-map-volume.yaml', '/manifest/kubernetes/spec/volumes/0/configMap', /hostPath/],
+describe('Kubernetes fields IoT Edge cannot express are dropped with a warning naming the field', () => {
+  const dropped: [string, string, RegExp][] = [
+    ['env-value-from.yaml', '/manifest/kubernetes/spec/template/spec/containers/0/env/2', /secrets, config maps/],
+    ['config-map-volume.yaml', '/manifest/kubernetes/spec/volumes/0', /hostPath/],
     ['init-containers.yaml', '/manifest/kubernetes/spec/initContainers', /no init modules/],
-    ['http-probe.yaml', '/manifest/kubernetes/spec/containers/0/livenessProbe/httpGet', /only exec probes/],
-    ['replicas.yaml', '/manifest/kubernetes/spec/replicas', /replicas must be 0 or 1/],
+    ['http-probe.yaml', '/manifest/kubernetes/spec/containers/0/livenessProbe', /only exec probes/],
+    ['replicas.yaml', '/manifest/kubernetes/spec/replicas', /one instance of every module/],
     ['gpu-resource.yaml', '/manifest/kubernetes/spec/containers/0/resources/limits/nvidia.com~1gpu', /only cpu and memory/],
+  ];
+  for (const [file, pointer, why] of dropped) {
+    it(`${file}: ${pointer}`, () => {
+      const n = translated(`unsupported/${file}`);
+      const warning = n.warnings.find((w) => w.pointer === pointer);
+      assert.ok(warning, `no warning at ${pointer}: ${JSON.stringify(n.warnings)}`);
+      assert.equal(warning.code, 'dropped_field');
+      assert.match(warning.detail, why);
+    });
+  }
+  it('skips documents that are not the workload, one warning each, and ignores a trailing ---', () => {
+    const text = `apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n---\n${fixtureText('kubernetes/pod.json')}\n---\n`;
+    const n = normalizeManifest({ kubernetes: text }, context);
+    if (!n.ok) assert.fail(JSON.stringify(n.error.issues));
+    assert.deepEqual(n.value.warnings.filter((w) => w.code === 'skipped_document').map((w) => w.pointer), ['/manifest/kubernetes/0']);
+    assert.match(n.value.warnings[0]?.detail ?? '', /Service 'web'/);
+  });
+});
+
+describe('Kubernetes input refused with a pointer', () => {
+  const cases: [string, string, RegExp][] = [
     ['node-selector-prefixed.yaml', '/manifest/kubernetes/spec/nodeSelector/topology.kubernetes.io~1zone', /not a device tag name/],
     ['service.yaml', '/manifest/kubernetes/kind', /Pod \(v1\) or Deployment/],
-    ['two-documents.yaml', '/manifest/kubernetes', /2 documents/],
+    ['two-documents.yaml', '/manifest/kubernetes/1', /second workload/],
   ];
   for (const [file, pointer, why] of cases) {
     it(`${file}: ${pointer}`, () => {

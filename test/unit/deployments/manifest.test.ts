@@ -83,10 +83,20 @@ describe('manifest validation', () => {
     const e = rejected({ modules: { web: { image: 'nginx' } }, registryCredentials: ['acr-prod', 'nope'] });
     assert.deepEqual(pointers(e), ['/manifest/registryCredentials/1']);
   });
-  it('refuses registry secrets inside modulesContent', () => {
-    const m = clone(fixtureJson('modulesContent.json')) as { modulesContent: { $edgeAgent: { 'properties.desired': { runtime: { settings: Record<string, unknown> } } } } };
+  it('takes inline registry credentials out of the content, to be sealed apart, and redacts their password path', () => {
+    const m = clone(fixtureJson('modulesContent.json')) as { registryCredentials?: unknown; modulesContent: { $edgeAgent: { 'properties.desired': { runtime: { settings: Record<string, unknown> } } } } };
+    delete m.registryCredentials;
     m.modulesContent.$edgeAgent['properties.desired'].runtime.settings.registryCredentials = { acr: { username: 'u', password: 'p', address: 'a.io' } };
-    assert.deepEqual(pointers(rejected(m)), ['/manifest/modulesContent/$edgeAgent/properties.desired/runtime/settings/registryCredentials']);
+    const n = normalized(m);
+    assert.equal(JSON.stringify(n.modulesContent).includes('"p"'), false);
+    assert.deepEqual(n.inlineCredentials.acr, { address: 'a.io', username: 'u', password: 'p', pointer: '/manifest/modulesContent/$edgeAgent/properties.desired/runtime/settings/registryCredentials/acr' });
+    assert.deepEqual(n.redact, [['modulesContent', '$edgeAgent', 'properties.desired', 'runtime', 'settings', 'registryCredentials', 'acr', 'password']]);
+  });
+  it('refuses an inline credential name IoT Hub cannot hold as a twin key (an unsubstituted $VAR)', () => {
+    const m = clone(fixtureJson('modulesContent.json')) as { registryCredentials?: unknown; modulesContent: { $edgeAgent: { 'properties.desired': { runtime: { settings: Record<string, unknown> } } } } };
+    delete m.registryCredentials;
+    m.modulesContent.$edgeAgent['properties.desired'].runtime.settings.registryCredentials = { $ACR_USER: { username: 'u', password: 'p', address: 'a.io' } };
+    assert.deepEqual(pointers(rejected(m)), ['/manifest/modulesContent/$edgeAgent/properties.desired/runtime/settings/registryCredentials/$ACR_USER']);
   });
   it('refuses unknown fields instead of dropping them, and reserved or invalid module names', () => {
     assert.deepEqual(pointers(rejected({ modules: { web: { image: 'nginx', restartpolicy: 'always' } } })), ['/manifest/modules/web']);
@@ -97,10 +107,12 @@ describe('manifest validation', () => {
     assert.deepEqual(pointers(rejected({ modules: { web: { image: 'nginx', createOptions: '{"HostConfig":' } } })), ['/manifest/modules/web/createOptions']);
     assert.deepEqual(pointers(rejected({ modules: { web: { image: 'nginx', createOptions: '[1]' } } })), ['/manifest/modules/web/createOptions']);
   });
-  it('refuses a module twin for a module the deployment does not run', () => {
+  it('accepts a module twin for a module the deployment does not run (IoT Hub does), with a warning', () => {
     const m = clone(fixtureJson('modulesContent.json')) as { modulesContent: Record<string, unknown> };
-    m.modulesContent.ghost = { 'properties.desired': {} };
-    assert.deepEqual(pointers(rejected(m)), ['/manifest/modulesContent/ghost']);
+    m.modulesContent.ghost = { 'properties.desired': { a: 1 } };
+    const n = normalized(m);
+    assert.deepEqual(n.modulesContent.ghost, { 'properties.desired': { a: 1 } });
+    assert.deepEqual(n.warnings.map((w) => [w.code, w.pointer]), [['twin_without_module', '/manifest/modulesContent/ghost']]);
   });
   it('refuses update policies for modules that do not exist', () => {
     const m = clone(fixtureJson('modulesContent.json')) as { updatePolicies: Record<string, unknown> };

@@ -92,8 +92,8 @@ describe('parseDeploymentRequest', () => {
   });
 
   it('points into a bare Kubernetes document from its root', () => {
-    const e = refused(fixtureText('kubernetes/unsupported/env-value-from.yaml'), 'application/yaml');
-    assert.deepEqual(pointers(e), ['/spec/template/spec/containers/0/env/2/valueFrom']);
+    const e = refused(fixtureText('kubernetes/node-selector.yaml').replace(/nodeSelector:\n(\s+)/, 'nodeSelector:\n$1topology.kubernetes.io/zone: a\n$1'), 'application/yaml');
+    assert.deepEqual(pointers(e), ['/spec/nodeSelector/topology.kubernetes.io~1zone']);
     const bad = fixtureText('kubernetes/pod.json').replace('"name": "sensor", "labels"', '"name": "Sensor!", "labels"');
     assert.deepEqual(pointers(refused(bad, 'application/json')), ['/metadata/name']);
   });
@@ -112,7 +112,7 @@ describe('parseDeploymentRequest', () => {
     const doc = z.toJSONSchema(deploymentRequestSchema, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, unknown>; required: string[] }> };
     const schema = doc.$defs.DeploymentRequest;
     if (!schema) assert.fail('DeploymentRequest is a named definition');
-    assert.deepEqual(Object.keys(schema.properties).sort(), ['degradedFailedPercent', 'hubSelector', 'id', 'labels', 'manifest', 'priority', 'progressDeadlineSeconds', 'rollout', 'target']);
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['degradedFailedPercent', 'hubSelector', 'id', 'labels', 'manifest', 'metrics', 'priority', 'progressDeadlineSeconds', 'rollout', 'target']);
     assert.deepEqual(schema.required.sort(), ['id', 'manifest']);
   });
 });

@@ -1,6 +1,6 @@
 // The subset of a Kubernetes Pod / apps/v1 Deployment that has an IoT Edge
-// meaning. Objects are strict: any other field is a 400 naming it (see
-// unsupported.ts for why each one is refused), never silently dropped.
+// meaning. Objects are strict: lenient.ts drops any other field first, with a
+// warning naming it (unsupported.ts says why); what remains is read exactly.
 import { z } from 'zod';
 import { imageSchema, moduleNameSchema } from '../moduleFields';
 import { memoryBytes, nanoCpus } from './quantity';
@@ -105,7 +105,8 @@ export const podSchema = z.strictObject({
 });
 
 export const deploymentSchema = z.strictObject({
-  apiVersion: z.literal('apps/v1'),
+  // The beta group versions are what older samples (the virtual-kubelet provider's among them) say.
+  apiVersion: z.enum(['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1']),
   kind: z.literal('Deployment'),
   metadata: metadataSchema.optional(),
   spec: z.strictObject({

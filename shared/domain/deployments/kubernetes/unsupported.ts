@@ -1,10 +1,11 @@
-// Why a Kubernetes field is refused. zod reports unknown keys on the parent
-// object; these issues are split per key so each pointer names the field itself
-// (e.g. /spec/template/spec/containers/0/env/2/valueFrom).
+// Why a Kubernetes field has no IoT Edge meaning (it is dropped with a warning
+// saying so, see lenient.ts), and how the remaining refusals are reported: zod
+// reports issues on the parent object; these are split per key so each pointer
+// names the field itself.
 import type { z } from 'zod';
 import { type FieldIssue, toPointer } from '../../../errors';
 
-const REASONS: Record<string, string> = {
+export const REASONS: Record<string, string> = {
   valueFrom: 'values from secrets, config maps or the downward API cannot be resolved on a device; use a literal value',
   envFrom: 'config maps and secrets do not exist on a device; list literal env values',
   initContainers: 'IoT Edge has no init modules; order modules with startupOrder (compact form) instead',
@@ -29,6 +30,11 @@ const REASONS: Record<string, string> = {
   serviceAccountName: 'modules authenticate with their IoT Hub module identity, not a service account',
   serviceAccount: 'modules authenticate with their IoT Hub module identity, not a service account',
   sidecars: 'IoT Edge has no sidecars; add another container (module)',
+  volumeMounts: 'the volume it mounts was dropped',
+  env: 'the value comes from the cluster',
+  replicas: 'each targeted device runs one instance of every module: scale by targeting more devices (0 still means stopped)',
+  strategy: 'edgeAgent replaces a module in place (Recreate); fleet rollouts are paced by waves (rollout)',
+  resources: 'only cpu and memory map to Docker limits',
   nodeName: "target one device with nodeSelector {'kubernetes.io/hostname': <deviceId>}",
   priorityClassName: 'deployment priority is set on the deployment request, not per pod',
   minReadySeconds: 'readiness soak is part of the rollout policy, not the manifest',
@@ -38,7 +44,7 @@ const REASONS: Record<string, string> = {
   securityContext: 'a pod-level securityContext is not translated; set securityContext on each container',
 };
 
-const GENERIC = 'has no IoT Edge equivalent, so it cannot be translated; remove it';
+export const GENERIC = 'has no IoT Edge equivalent';
 
 export function kubernetesIssues(error: z.ZodError, prefix: string): FieldIssue[] {
   // An object with configMap instead of hostPath also misses hostPath; the refused key is the whole story.
