@@ -55,7 +55,10 @@ export function checkLimits(content: ModulesContent, locate: Locate, reservedAge
       });
     }
   }
-  for (const [twin, { 'properties.desired': desired }] of Object.entries(content)) {
+  for (const [twin, twinContent] of Object.entries(content)) {
+    // A layered deployment writes `properties.desired.<path>` keys instead of one `properties.desired`:
+    // measured together, as they land in the same desired properties.
+    const desired = twinContent['properties.desired'] ?? twinContent;
     const bytes = Buffer.byteLength(JSON.stringify(desired), 'utf8') + (twin === '$edgeAgent' ? reservedAgentBytes : 0);
     if (bytes > MAX_DESIRED_BYTES) {
       issues.push({
@@ -64,7 +67,17 @@ export function checkLimits(content: ModulesContent, locate: Locate, reservedAge
         code: 'desired_properties_too_large',
       });
     }
-    for (const { path, detail, code } of shapeProblems(desired, [twin, 'properties.desired'], 1)) {
+    // Layered path keys (`properties.desired.a.b`) are IoT Hub's way of naming a path, not one property:
+    // each segment is a key, and the value starts that many levels down.
+    const shapes =
+      twinContent['properties.desired'] !== undefined
+        ? shapeProblems(desired, [twin, 'properties.desired'], 1)
+        : Object.entries(twinContent).flatMap(([key, value]) => {
+            const segments = key.split('.').slice(2);
+            const problem = segments.map(twinKeyProblem).find((p) => p !== undefined);
+            return problem ? [{ path: [twin, key], detail: problem, code: 'invalid_twin_key' }] : shapeProblems(value, [twin, key], segments.length + 1);
+          });
+    for (const { path, detail, code } of shapes) {
       issues.push({ pointer: locate(path), detail, code });
     }
     for (const path of oversizedValues(desired, [twin, 'properties.desired'])) {

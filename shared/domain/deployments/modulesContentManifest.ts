@@ -28,9 +28,14 @@ const createOptionsValue = z.union([z.string(), z.record(z.string(), z.unknown()
 const settingsSchema = z
   .looseObject({ image: imageSchema, createOptions: createOptionsValue.optional() })
   .superRefine((settings, ctx) => {
+    // An object is what the dev tools stringify before deploying; it has no chunks of its own.
+    if (typeof settings.createOptions === 'object') {
+      const chunk = Object.keys(settings).find((k) => k !== 'createOptions' && CHUNK_KEY.test(k));
+      if (chunk) ctx.addIssue({ code: 'custom', path: [chunk], message: 'follows a createOptions written as an object; chunks continue a string' });
+      return;
+    }
     const joined = joinCreateOptions(settings);
     if ('error' in joined) return ctx.addIssue({ code: 'custom', path: [joined.key], message: joined.error });
-    if (typeof settings.createOptions === 'object') return;
     // "" is what Microsoft's templates write; edgeAgent reads it as no options.
     if (joined.text === '') return;
     const problem = createOptionsProblem(joined.text);
