@@ -35,6 +35,16 @@ param webhookSecretNames object = {
 @description('Webhook settings to wire to their Key Vault secret (e.g. [\'WEBHOOK_GHCR_SECRET\']); each secret must exist first, or the app reports the setting unusable and its readiness check fails. Docker Hub can authenticate only by a token in the URL: see docs/deploy.md before enabling WEBHOOK_DOCKERHUB_TOKEN')
 param enabledWebhooks array = []
 
+@secure()
+@description('32 random bytes, base64 (`openssl rand -base64 32`), sealing inline registry credentials of manifests at rest. Make it once and pass the same value on every deployment: a new key makes stored credentials unreadable. Empty: manifests with inline registryCredentials are refused')
+param registrySecretsKey string = ''
+
+@description('Client id of the Entra ID app registration the web console signs operators in with (App Service authentication, Easy Auth); empty: the console is not served in Azure (docs/console.md)')
+param consoleSignInClientId string = ''
+
+@description('Object ids of the Entra ID groups whose members may sign in to the console; empty: any account of the tenant the app registration admits')
+param consoleOperatorGroupIds array = []
+
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 
@@ -60,7 +70,7 @@ module monitoring 'modules/monitoring.bicep' = {
 
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
-  params: { location: location, tags: tags, token: token }
+  params: { location: location, tags: tags, token: token, registrySecretsKey: registrySecretsKey }
 }
 
 // The hubs' identity must hold Event Hubs Data Sender *before* a hub with an
@@ -118,6 +128,7 @@ module functionApp 'modules/functionapp.bicep' = {
     webhookSecretNames: webhookSecretNames
     enabledWebhooks: enabledWebhooks
     pageTokenSecretName: keyVault.outputs.pageTokenSecretName
+    registrySecretsKeySecretName: keyVault.outputs.registrySecretsKeySecretName
     // HUBS as the app reads it: host names only (the app signs in with its identity), no keys.
     hubsSetting: string(map(hubs, h => {
       name: h.name
@@ -129,7 +140,14 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
+// Operators sign in to the console with Entra ID; API callers keep using function keys.
+module consoleSignIn 'modules/easyauth.bicep' = if (!empty(consoleSignInClientId)) {
+  name: 'easyauth'
+  params: { appName: functionApp.outputs.name, clientId: consoleSignInClientId, operatorGroupIds: consoleOperatorGroupIds }
+}
+
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+output CONSOLE_URL string = 'https://${functionApp.outputs.defaultHostName}/api/console/'
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output EVENT_HUBS_NAMESPACE string = eventHubs.outputs.namespaceName

@@ -34,6 +34,8 @@ param webhookSecretNames object
 param enabledWebhooks array
 @description('Key Vault secret holding the continuation token HMAC key')
 param pageTokenSecretName string
+@description('Key Vault secret holding REGISTRY_SECRETS_KEY; empty: inline registry credentials are refused')
+param registrySecretsKeySecretName string = ''
 @description('The HUBS app setting (JSON; host names, no keys)')
 param hubsSetting string
 
@@ -70,6 +72,10 @@ var appSettings = [
   { name: 'PAGE_TOKEN_KEY', value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${pageTokenSecretName})' }
 ]
 
+var registrySecretsKeySettings = empty(registrySecretsKeySecretName) ? [] : [
+  { name: 'REGISTRY_SECRETS_KEY', value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${registrySecretsKeySecretName})' }
+]
+
 // Only enabled providers get a reference: a reference to a secret that does not exist stays the
 // literal `@Microsoft.KeyVault(...)`, which the app refuses (the provider is off, readiness fails).
 var secretSettings = map(filter(items(webhookSecretNames), s => contains(enabledWebhooks, s.key)), s => { name: s.key, value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${s.value})' })
@@ -97,7 +103,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: concat(identitySettings, appSettings, secretSettings)
+      appSettings: concat(identitySettings, appSettings, registrySecretsKeySettings, secretSettings)
     }
   }
 }

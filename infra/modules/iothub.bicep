@@ -29,7 +29,9 @@ param configurationRoleId string
 // Routing query syntax: Microsoft Learn, "IoT Hub message routing query syntax". Twin change
 // events carry application properties (deviceId, moduleId, opType) and a body holding the
 // changed section ($body.properties.reported...); Microsoft Learn, "IoT Hub non-telemetry event schemas".
-var edgeReportedChanges = '(moduleId = \'$edgeAgent\' OR moduleId = \'$edgeHub\') AND IS_DEFINED($body.properties.reported)'
+// $edgeAgent's desired changes are routed too: the desired properties a configuration writes carry
+// `configuration.id`, which is how ingestion knows which deployment a device runs (docs/health-ingestion.md).
+var edgeTwinChanges = '(moduleId = \'$edgeAgent\' AND (IS_DEFINED($body.properties.reported) OR IS_DEFINED($body.properties.desired))) OR (moduleId = \'$edgeHub\' AND IS_DEFINED($body.properties.reported))'
 var lifecycleChanges = 'opType = \'createDeviceIdentity\' OR opType = \'deleteDeviceIdentity\' OR opType = \'createModuleIdentity\' OR opType = \'deleteModuleIdentity\''
 
 resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
@@ -53,7 +55,7 @@ resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
         ]
       }
       routes: [
-        { name: 'edge-reported-changes', source: 'TwinChangeEvents', condition: edgeReportedChanges, endpointNames: ['device-health'], isEnabled: true }
+        { name: 'edge-twin-changes', source: 'TwinChangeEvents', condition: edgeTwinChanges, endpointNames: ['device-health'], isEnabled: true }
         // Every connect and disconnect, of devices and of their module identities.
         { name: 'connection-state', source: 'DeviceConnectionStateEvents', condition: 'true', endpointNames: ['device-health'], isEnabled: true }
         { name: 'lifecycle', source: 'DeviceLifecycleEvents', condition: lifecycleChanges, endpointNames: ['device-health'], isEnabled: true }

@@ -10,6 +10,9 @@ param token string
 @secure()
 @description('HMAC key that signs list continuation tokens; random unless given')
 param pageTokenKey string = newGuid()
+@secure()
+@description('AES-256 key (32 random bytes, base64) sealing inline registry credentials; empty: no secret is made and such manifests are refused')
+param registrySecretsKey string = ''
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: 'kv-${take(token, 20)}'
@@ -33,3 +36,13 @@ resource pageTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 }
 
 output pageTokenSecretName string = pageTokenSecret.name
+
+// Unlike the page-token key, never made up here: a new value on each deployment would
+// make every sealed credential unreadable. The operator makes it once and keeps passing it.
+resource registrySecretsKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(registrySecretsKey)) {
+  parent: vault
+  name: 'registry-secrets-key'
+  properties: { value: registrySecretsKey }
+}
+
+output registrySecretsKeySecretName string = empty(registrySecretsKey) ? '' : 'registry-secrets-key'

@@ -7,6 +7,7 @@ import { type LocalHost, startLocalHost } from '../host/host';
 import type { HostLogger } from '../host/invoke';
 import type { StackComponent, StartedComponent } from './component';
 import { baseSettings, defaultComponents } from './components';
+import { loadOrCreateAppSecrets } from './appSecretsFile';
 import { loadOrCreateKeys } from './keysFile';
 import { mergeSettings, readLocalSettingsFile } from './localSettings';
 
@@ -67,7 +68,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       info = { ...info, ...running.stackInfo };
     }
     const keys = loadOrCreateKeys(join(stateDir, 'keys.json'));
-    const settings = mergeSettings(provided, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env);
+    const appSecrets = loadOrCreateAppSecrets(join(stateDir, 'app-secrets.json'));
+    const settings = mergeSettings({ ...appSecrets, ...provided }, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env);
     host = await startLocalHost({
       scriptRoot: options.projectRoot,
       settings,

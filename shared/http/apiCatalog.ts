@@ -273,6 +273,6 @@ export const apiOperations: readonly ApiOperation[] = [
     summary: "The web console's page and files (docs/console.md)",
     auth: 'anonymous',
     usesStorage: false,
-    responses: { 200: { description: 'The file' }, 304: { description: 'Unchanged since the ETag sent' }, 308: { description: 'Redirect to the path with a trailing slash' }, 404: { description: 'No such file' } },
+    responses: { 200: { description: 'The file' }, 304: { description: 'Unchanged since the ETag sent' }, 302: { description: 'In Azure: not signed in; redirect to the Entra ID sign-in (Easy Auth)' }, 308: { description: 'Redirect to the path with a trailing slash' }, 403: { description: 'In Azure: App Service sign-in (Easy Auth) is not configured, so the console is not served' }, 404: { description: 'No such file' } },
   },
 ];

@@ -270,4 +270,39 @@ describe('web console in chromium, against the whole local stack', { skip: chrom
     await page.locator('[data-deployment="sensor"] tr[data-hub]').first().waitFor();
     await page.screenshot({ path: join(shots, 'console-overview.png'), fullPage: true });
   });
+
+  it('shows the diff between two revisions and rolls back to one of them after a confirmation', async () => {
+    const sensor = stackRollouts<DeploymentStatus>(stack, 'sensor');
+    const head = await sensor.status();
+    await page.locator('[data-deployment="sensor"] a', { hasText: 'sensor' }).first().click();
+    await page.getByRole('link', { name: 'revisions and rollback' }).click();
+    await page.locator(`[data-testid="revisions"] tr[data-revision="${head.revision}"]`).waitFor({ timeout: 15_000 });
+
+    await page.getByRole('combobox', { name: /^From revision/ }).selectOption('1');
+    await page.getByRole('combobox', { name: /^to revision/ }).selectOption('2');
+    const diff = await page.locator('[data-testid="diff"]').innerText();
+    const removed = diff.split('\n').filter((l) => l.startsWith('- ')).join('\n');
+    const added = diff.split('\n').filter((l) => l.startsWith('+ ')).join('\n');
+    assert.match(removed, /sensor:1\.4\.2/, diff);
+    assert.match(added, /sensor:1\.4\.3/, diff);
+    assert.doesNotMatch(`${removed}\n${added}`, /team|line-3/, 'an unchanged field shows as changed');
+
+    await page.locator('[data-testid="revisions"] tr[data-revision="1"]').getByRole('button', { name: 'Roll back to 1' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const said = await dialog.innerText();
+    assert.match(said, new RegExp(`A new revision ${head.revision + 1}, equal to revision 1, goes at once to every hub it selects`));
+    assert.match(said, /\d+ devices? there now/);
+    await dialog.getByRole('button', { name: 'Roll back to revision 1' }).click();
+
+    const rolled = await eventually<DeploymentStatus>('the rollback revision', 15_000, async () => {
+      const status = await sensor.status();
+      return status.revision === head.revision + 1 ? { ok: status } : { last: status.revision };
+    });
+    const revisions = (await (await sensor.call('deployments/sensor/revisions')).json()) as { items: { revision: number; spec: { manifest: { modules: { sensor: { image: string } } } } }[] };
+    const made = revisions.items.find((r) => r.revision === rolled.revision);
+    assert.equal(made?.spec.manifest.modules.sensor.image, GOOD, 'the new revision is not revision 1');
+    await page.locator(`[data-testid="revisions"] tr[data-revision="${rolled.revision}"] .badge`, { hasText: 'current' }).waitFor({ timeout: 15_000 });
+    assert.match(await text(page, '[data-testid="announcer"]'), /Rolled back: a new revision equal to revision 1/);
+  });
 });

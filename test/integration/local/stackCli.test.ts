@@ -1,7 +1,7 @@
 // `npm start` as a user runs it (the compiled entry point, in its own process).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,17 @@ describe('npm start (the local stack entry point)', () => {
       assert.equal(consoleUrl, `${info.baseUrl}/console/`);
       assert.ok(cli.out().includes(`Console: ${consoleUrl}`), 'the ready line names the console');
       assert.match(await (await fetch(consoleUrl)).text(), /<title>Fleet console<\/title>/);
+
+      // A template as Microsoft ships it, inline registry password included, is taken as it is:
+      // the stack makes the sealing key (REGISTRY_SECRETS_KEY) once and keeps it beside keys.json.
+      const template = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'real-world', 'iiotsamples-topLayerBaseDeploymentItProxy.json'), 'utf8')) as unknown;
+      const created = await fetch(`${info.baseUrl}/deployments`, {
+        method: 'POST',
+        headers: { 'x-functions-key': info.functionKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'template', target: { condition: "tags.env='nowhere'" }, manifest: template }),
+      });
+      assert.ok(created.status === 201 || created.status === 202, `${created.status} ${await created.text()}`);
+      assert.equal(statSync(join(stateDir, 'app-secrets.json')).mode & 0o777, 0o600);
 
       const tableEndpoint = /TableEndpoint=([^;]+)/.exec(info.storageConnectionString)![1]!;
       const stopStarted = Date.now();

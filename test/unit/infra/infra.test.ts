@@ -95,7 +95,11 @@ describe('infrastructure (offline checks of infra/)', () => {
     const twin = bySource.get('TwinChangeEvents');
     assert.ok(twin, 'no route from TwinChangeEvents');
     assert.notEqual(twin.condition, "'true'", 'every twin change in the fleet would be routed and billed');
-    assert.equal(condition(twin.condition), "(moduleId = '$edgeAgent' OR moduleId = '$edgeHub') AND IS_DEFINED($body.properties.reported)");
+    // edgeAgent's desired changes carry configuration.id, the only routed source of which deployment a device runs.
+    assert.equal(
+      condition(twin.condition),
+      "(moduleId = '$edgeAgent' AND (IS_DEFINED($body.properties.reported) OR IS_DEFINED($body.properties.desired))) OR (moduleId = '$edgeHub' AND IS_DEFINED($body.properties.reported))",
+    );
     const lifecycle = bySource.get('DeviceLifecycleEvents');
     assert.ok(lifecycle, 'no route from DeviceLifecycleEvents');
     for (const op of ['createDeviceIdentity', 'deleteDeviceIdentity']) assert.match(condition(lifecycle.condition), new RegExp(`opType = '${op}'`));
@@ -110,6 +114,33 @@ describe('infrastructure (offline checks of infra/)', () => {
     const vault = file(join('modules', 'keyvault.bicep')).text;
     assert.match(vault, /@secure\(\)\s*\n@description\([^)]*\)\s*\nparam pageTokenKey string = newGuid\(\)/);
     assert.match(vault, /name: 'page-token-key'/);
+  });
+
+  it('seals inline registry credentials with a key the operator makes once, never one infra makes up', () => {
+    const vault = file(join('modules', 'keyvault.bicep')).text;
+    assert.match(vault, /@secure\(\)\s*\n@description\(.*\)\s*\nparam registrySecretsKey string = ''/);
+    assert.doesNotMatch(vault, /registrySecretsKey string = newGuid/, 'a new key on each deployment makes every sealed password unreadable');
+    assert.match(vault, /resource registrySecretsKeySecret '[^']+' = if \(!empty\(registrySecretsKey\)\)/);
+    assert.match(functionApp.text, /name: 'REGISTRY_SECRETS_KEY', value: '@Microsoft\.KeyVault\(SecretUri=/);
+    assert.match(functionApp.text, /registrySecretsKeySettings = empty\(registrySecretsKeySecretName\) \? \[\]/, 'no reference to a secret that was never made');
+    assert.match(file('main.bicep').text, /@secure\(\)\s*\n@description\(.*\)\s*\nparam registrySecretsKey string = ''/);
+  });
+
+  it('signs operators in to the console with Entra ID (Easy Auth), without locking out webhooks and key callers', () => {
+    const auth = file(join('modules', 'easyauth.bicep')).text;
+    assert.match(auth, /'Microsoft\.Web\/sites\/config@[^']+'/);
+    assert.match(auth, /name: 'authsettingsV2'/);
+    assert.match(auth, /platform: \{ enabled: true \}/);
+    assert.match(auth, /azureActiveDirectory: \{\s*enabled: true/);
+    assert.match(auth, /openIdIssuer: '\$\{environment\(\)\.authentication\.loginEndpoint\}\$\{tenantId\}\/v2\.0'/);
+    // Registries and scripts cannot follow a browser sign-in: the console's function redirects, nothing else does.
+    assert.match(auth, /requireAuthentication: false/);
+    assert.match(auth, /unauthenticatedClientAction: 'AllowAnonymous'/);
+    assert.match(auth, /requireHttps: true/);
+    assert.doesNotMatch(auth, /clientSecret/, 'no secret in the template');
+    const main = file('main.bicep').text;
+    assert.match(main, /module consoleSignIn 'modules\/easyauth\.bicep' = if \(!empty\(consoleSignInClientId\)\)/);
+    assert.match(main, /param consoleSignInClientId string = ''/);
   });
 
   it('ships no tests, local stack, benchmarks, demo or sources in the app package (.funcignore)', () => {
