@@ -63,6 +63,12 @@ resource hub 'Microsoft.Devices/IotHubs@2023-06-30' = {
         { name: 'heartbeats', source: 'DeviceMessages', condition: 'type = \'heartbeat\'', endpointNames: ['device-health'], isEnabled: true }
       ]
       fallbackRoute: { name: '$fallback', source: 'DeviceMessages', condition: 'true', endpointNames: ['events'], isEnabled: true }
+      // Device telemetry routed to a custom endpoint names its device (iothub-connection-device-id) but not its hub;
+      // ingestion maps heartbeats to a hub by this enrichment (Microsoft Learn, "Message enrichments for
+      // device-to-cloud IoT Hub messages": $iothubname).
+      enrichments: [
+        { key: 'hubName', value: '$iothubname', endpointNames: ['device-health'] }
+      ]
     }
   }
 }

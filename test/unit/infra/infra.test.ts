@@ -105,6 +105,8 @@ describe('infrastructure (offline checks of infra/)', () => {
     for (const op of ['createDeviceIdentity', 'deleteDeviceIdentity']) assert.match(condition(lifecycle.condition), new RegExp(`opType = '${op}'`));
     assert.equal(bySource.get('DeviceConnectionStateEvents')?.condition, "'true'");
     assert.equal(bySource.get('DeviceMessages')?.condition, "'type = \\'heartbeat\\''");
+    // Heartbeats carry no hub name of their own: ingestion reads it from this enrichment.
+    assert.match(file(join('modules', 'iothub.bicep')).text, /\{ key: 'hubName', value: '\$iothubname', endpointNames: \['device-health'\] \}/);
   });
 
   it('wires only the enabled webhook providers, and makes the continuation token key in Key Vault', () => {
