@@ -12,6 +12,7 @@ import { applyEvent, type DeviceHealth, placementOf } from '../../domain/health/
 import { type EventInput, type HealthEvent, parseHealthEvent } from '../../domain/health/healthEvents';
 import { healthPartition, writerOfPartition } from '../../domain/health/healthKeys';
 import type { HubDirectory } from '../../domain/health/hubDirectory';
+import { deadLetterText } from './deadLetters';
 import type { DeadLetter } from './healthStore';
 import { keyedMutex } from './keyedMutex';
 import { type PartitionWriterDeps, writePartition } from './partitionWriter';
@@ -27,6 +28,8 @@ export interface IngestDeps extends PartitionWriterDeps {
   /** Partitions written at once. */
   readonly parallelism: number;
   readonly hubs: HubDirectory;
+  /** Dead letters expire after this (DEAD_LETTER_TTL_DAYS; the reconciler's row-TTL step deletes them). */
+  readonly deadLetterTtlDays?: number;
   readonly now?: () => Date;
 }
 
@@ -42,16 +45,8 @@ export interface IngestReport {
   readonly conflicts: number;
 }
 
-/** Keeps a dead letter small enough for one table property and free of surprises. */
-const MAX_DEAD_LETTER_CHARS = 8000;
-const truncate = (value: unknown) => {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return text.length > MAX_DEAD_LETTER_CHARS ? `${text.slice(0, MAX_DEAD_LETTER_CHARS)}…(${text.length} chars)` : text;
-};
-
-/** How long dead letters are kept before they expire (the sweep purges them). */
-const DEAD_LETTER_DAYS = 7;
-const deadLetterExpiry = (now: Date) => new Date(now.getTime() + DEAD_LETTER_DAYS * 86_400_000).toISOString();
+/** How long dead letters are kept when the deps do not say (DEAD_LETTER_TTL_DAYS' default). */
+const DEFAULT_DEAD_LETTER_DAYS = 14;
 
 // One process may run several Event Hub partitions; their writes to the same table partition take turns.
 const partitionLocks = keyedMutex();
@@ -64,6 +59,7 @@ interface Positioned {
 export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedEvent[]): Promise<IngestReport> {
   const now = deps.now?.() ?? new Date();
   const deadLetters: DeadLetter[] = [];
+  const expiresAt = new Date(now.getTime() + (deps.deadLetterTtlDays ?? DEFAULT_DEAD_LETTER_DAYS) * 86_400_000).toISOString();
   const deadLetter = (input: PositionedEvent, reason: string) =>
     deadLetters.push({
       reason,
@@ -71,9 +67,9 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
       sequenceNumber: input.sequenceNumber,
       offset: input.offset,
       enqueuedTimeUtc: input.enqueuedTimeUtc,
-      body: truncate(input.body),
-      properties: truncate({ properties: input.properties, systemProperties: input.systemProperties }),
-      expiresAt: deadLetterExpiry(now),
+      body: deadLetterText(input.body),
+      properties: deadLetterText({ properties: input.properties, systemProperties: input.systemProperties }),
+      expiresAt,
     });
   let ignored = 0;
   let rejected = 0;

@@ -13,6 +13,7 @@ import { tableHealthStore } from '../../../shared/adapters/tables/tableHealthSto
 import { healthTableName, hubPartitions } from '../../../shared/domain/health/healthKeys';
 import type { DeviceCounts } from '../../../shared/domain/rollout/conditions';
 import type { HealthStore } from '../../../shared/services/health/healthStore';
+import type { DeadLetterView } from '../../../shared/services/health/deadLetters';
 import type { DeviceHealthView } from '../../../shared/services/health/healthQueries';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
 import { azuriteTable } from '../../helpers/azuriteTable';
@@ -68,6 +69,21 @@ describe('health ingestion conformance: documented event shapes through Event Hu
       }
     }
     return sum;
+  };
+
+  /** Every live dead letter, read through GET /api/health/deadletters page by page. */
+  const deadLetters = async (pageSize = 2) => {
+    const out: DeadLetterView[] = [];
+    let token: string | null = null;
+    do {
+      const response = await stack.api(`health/deadletters?pageSize=${pageSize}${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+      assert.equal(response.status, 200, await response.clone().text());
+      const page = (await response.json()) as { items: DeadLetterView[]; continuationToken: string | null };
+      assert.ok(page.items.length <= pageSize);
+      out.push(...page.items);
+      token = page.continuationToken;
+    } while (token);
+    return out;
   };
 
   /** What the ingest function logged it refused (spoofed, unknown hub), over all its invocations so far. */
@@ -164,8 +180,7 @@ describe('health ingestion conformance: documented event shapes through Event Hu
     await healthWhen('conf-after-poison', () => true, 'the event after the poison one');
     const tookMs = Date.now() - sent;
     console.log(`conformance: next event on the partition after a poison one ingested in ${tookMs} ms`);
-    const letters = await store.listDeadLetters({ now: new Date(), limit: 100 });
-    const letter = letters.find((l) => l.body.includes('"four"'));
+    const letter = (await deadLetters()).find((l) => l.body.includes('"four"'));
     assert.ok(letter, 'the poison event is in the dead-letter table');
     assert.equal(letter.partitionId, '0');
     assert.match(letter.reason, /malformed twin change/);
@@ -192,11 +207,39 @@ describe('health ingestion conformance: documented event shapes through Event Hu
     await sendHealthEvents(producer, [event('heartbeat', 'conf-after-too-large')], { partitionId: '1' });
     await healthWhen('conf-after-too-large', () => true, 'the event after the refused one');
     const letter = await waitFor(
-      async () => (await store.listDeadLetters({ now: new Date(), limit: 100 })).find((l) => l.reason.includes('conf-too-large')),
+      async () => (await deadLetters(50)).find((l) => l.reason.includes('conf-too-large')),
       INGESTED_WITHIN_MS,
       'the refused device’s event to be dead-lettered',
     );
     assert.match(letter.reason, /storage refused device conf-too-large/);
     assert.equal(await health('conf-too-large'), undefined);
+  });
+
+  it('serves dead letters paged, with secrets redacted, and answers bad paging with problem+json', async () => {
+    // A malformed desired-properties change (no twin version) that carries registry credentials, as a deployment's $edgeAgent twin does.
+    const leaky = event('twin-change-edgeagent-desired', 'conf-leaky', {
+      body: (b) => {
+        delete b.version;
+        ((b.properties as { desired: { runtime: { settings: Record<string, unknown> } } }).desired.runtime.settings).registryCredentials = {
+          contoso: { username: 'contoso', password: 'hunter2-registry-password', address: 'contoso.azurecr.io' },
+        };
+      },
+    });
+    await sendHealthEvents(producer, [leaky], { partitionKey: 'conf-leaky' });
+    const all = await waitFor(async () => {
+      const letters = await deadLetters(1);
+      return letters.some((l) => l.reason.includes('malformed twin change') && l.body.includes('contoso.azurecr.io')) ? letters : undefined;
+    }, INGESTED_WITHIN_MS, 'the leaky event to be dead-lettered');
+    assert.ok(all.length >= 3, 'several pages of one');
+    assert.equal(new Set(all.map((l) => `${l.partitionId}/${l.sequenceNumber}`)).size, all.length, 'no letter twice across pages');
+    assert.doesNotMatch(JSON.stringify(all), /hunter2/);
+    assert.ok(all.every((l) => Date.parse(l.expiresAt) > Date.now() + 13 * 86_400_000), 'kept for DEAD_LETTER_TTL_DAYS (14 by default)');
+
+    for (const [query, pointer] of [['pageSize=0', 'pageSize'], ['pageSize=abc', 'pageSize'], ['continuationToken=bm9wZQ', 'continuationToken']] as const) {
+      const bad = await stack.api(`health/deadletters?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.match(await bad.text(), new RegExp(pointer));
+    }
   });
 });
