@@ -18,14 +18,19 @@ export function routedMessage(event: EventInput, partitionKey?: string): Message
 }
 
 /**
- * Sends the events in order as one batch: to `partitionId` when given, else
- * with the device as partition key (as IoT Hub routes), so one device's
- * events stay in order on one partition.
+ * Sends the events in order, in as few batches as fit: to `partitionId` when
+ * given, else with the device as partition key (as IoT Hub routes), so one
+ * device's events stay in order on one partition.
  */
 export async function sendHealthEvents(producer: EventHubProducerClient, events: readonly EventInput[], target: { partitionId: string } | { partitionKey: string }): Promise<void> {
-  const batch = await producer.createBatch(target);
+  let batch = await producer.createBatch(target);
   for (const event of events) {
-    if (!batch.tryAdd(routedMessage(event, 'partitionKey' in target ? target.partitionKey : undefined))) throw new Error('event does not fit one batch');
+    const message = routedMessage(event, 'partitionKey' in target ? target.partitionKey : undefined);
+    if (batch.tryAdd(message)) continue;
+    if (batch.count === 0) throw new Error('event does not fit one batch');
+    await producer.sendBatch(batch);
+    batch = await producer.createBatch(target);
+    if (!batch.tryAdd(message)) throw new Error('event does not fit one batch');
   }
-  await producer.sendBatch(batch);
+  if (batch.count) await producer.sendBatch(batch);
 }
