@@ -153,6 +153,7 @@ export function getServices(): Services {
       parallelism: settings.HEALTH_INGEST_PARALLELISM,
       hubs: hubDirectory(settings.HUBS),
       deadLetterTtlDays: settings.DEAD_LETTER_TTL_DAYS,
+      livenessWriteSeconds: settings.DEVICE_LIVENESS_WRITE_SECONDS,
     },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),

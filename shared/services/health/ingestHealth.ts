@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { applyEvent, type DeviceHealth, placementOf } from '../../domain/health/deviceHealth';
 import { type EventInput, type HealthEvent, parseHealthEvent } from '../../domain/health/healthEvents';
 import { healthPartition, writerOfPartition } from '../../domain/health/healthKeys';
+import { onlyLivenessMoved } from '../../domain/health/liveness';
 import type { HubDirectory } from '../../domain/health/hubDirectory';
 import { deadLetterText } from './deadLetters';
 import type { DeadLetter } from './healthStore';
@@ -28,6 +29,11 @@ export interface IngestDeps extends PartitionWriterDeps {
   /** Partitions written at once. */
   readonly parallelism: number;
   readonly hubs: HubDirectory;
+  /**
+   * A change that only moves lastSeenAt is written once it moved this far (DEVICE_LIVENESS_WRITE_SECONDS);
+   * 0 writes every change. Readers judge silence against DEVICE_OFFLINE_AFTER_SECONDS plus this.
+   */
+  readonly livenessWriteSeconds?: number;
   /** Dead letters expire after this (DEAD_LETTER_TTL_DAYS; the reconciler's row-TTL step deletes them). */
   readonly deadLetterTtlDays?: number;
   readonly now?: () => Date;
@@ -43,6 +49,8 @@ export interface IngestReport {
   readonly written: number;
   readonly transactions: number;
   readonly conflicts: number;
+  /** Devices whose only change was being seen again, within DEVICE_LIVENESS_WRITE_SECONDS: not written. */
+  readonly livenessDeferred: number;
 }
 
 /** How long dead letters are kept when the deps do not say (DEAD_LETTER_TTL_DAYS' default). */
@@ -99,6 +107,7 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
   let written = 0;
   let transactions = 0;
   let conflicts = 0;
+  let livenessDeferred = 0;
   const queue = [...byPartition];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -112,7 +121,13 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
           if (!record || (stored && isDeepStrictEqual(stored.record, record))) return undefined;
           // The device's events come through one Event Hub partition: its writer owns the counter row.
           const counter = writerOfPartition(events.get(deviceId)![0]!.input.partitionId);
-          return { deviceId, record, placement: placementOf(record, deps.offlineAfterSeconds), counter };
+          const placement = placementOf(record, deps.offlineAfterSeconds);
+          // Only "still alive", and not by much: not worth a write yet (a returning device's placement differs, so it is written at once).
+          if (stored && stored.counter === counter && isDeepStrictEqual(stored.placement, placement) && onlyLivenessMoved(stored.record, record, deps.livenessWriteSeconds ?? 0)) {
+            livenessDeferred++;
+            return undefined;
+          }
+          return { deviceId, record, placement, counter };
         }),
       );
       written += result.written;
@@ -126,5 +141,5 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
   const failed = outcomes.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
   await deps.store.deadLetter(deadLetters);
-  return { events: batch.length, ignored, rejected, deadLettered: deadLetters.length, devices, written, transactions, conflicts };
+  return { events: batch.length, ignored, rejected, deadLettered: deadLetters.length, devices, written, transactions, conflicts, livenessDeferred };
 }
