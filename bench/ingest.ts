@@ -9,6 +9,8 @@
 // Workload: a rollout wave, each device sending what a real one sends in a few seconds, as IoT Hub routes it:
 // the desired-property patch the configuration writes on $edgeAgent, two reported patches from the agent (the
 // first with what changed on the new version, the second only the module that came up) and a heartbeat.
+// Then a steady-state phase: the same fleet heartbeating with nothing else changing (writes_per_heartbeat,
+// issue 18: a heartbeat that only moves lastSeenAt is written once per DEVICE_LIVENESS_WRITE_SECONDS).
 // The ingest runs as two instances side by side (Event Hub partitions 0 and 1, one each, sharing the tables),
 // so `conflicts_per_1k_events` shows whether two instances fight over rows.
 import { execFileSync } from 'node:child_process';
@@ -46,6 +48,11 @@ const BATCH = 1000;
 const PARALLELISM = 8;
 const BASE_EVENTS = 24_000;
 const NAIVE_EVENTS = 2_000;
+/** DEVICE_LIVENESS_WRITE_SECONDS' default. */
+const LIVENESS_WRITE_SECONDS = 300;
+/** The steady-state phase: every device heartbeats every 30 s of hub time, nothing else changes. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+const HEARTBEAT_ROUNDS = 30;
 
 interface TriggerBatch {
   readonly messages: unknown[];
@@ -127,7 +134,7 @@ const client = (connectionString: string, table: string) => TableClient.fromConn
 
 function ingestDeps(connectionString: string, suffix: string): IngestDeps {
   const store = tableHealthStore((name) => client(connectionString, name), client(connectionString, `dead${suffix}`), `health${suffix}`);
-  return { store, cache: lruHealthCache(50_000), offlineAfterSeconds: 600, parallelism: PARALLELISM, hubs };
+  return { store, cache: lruHealthCache(50_000), offlineAfterSeconds: 600, livenessWriteSeconds: LIVENESS_WRITE_SECONDS, parallelism: PARALLELISM, hubs };
 }
 
 interface IngestRun {
@@ -155,6 +162,39 @@ async function runIngest(connectionString: string, suffix: string, events: numbe
     }
   }));
   return { seconds: (performance.now() - started) / 1000, written, transactions, conflicts };
+}
+
+/**
+ * Steady state after the rollout: every device heartbeats every HEARTBEAT_INTERVAL_MS with the same module
+ * statuses, through the same two instances' path over the tables the rollout left. A first round (the first
+ * heartbeat after the rollout, and fresh caches) is not counted; then HEARTBEAT_ROUNDS rounds are.
+ */
+async function runHeartbeats(connectionString: string, suffix: string): Promise<{ heartbeats: number; written: number; seconds: number }> {
+  const devices = HUBS.flatMap((hub) => Array.from({ length: DEVICES_PER_HUB }, (_, i) => ({ hub, deviceId: `${hub}-edge-${String(i).padStart(5, '0')}` })));
+  const after = Date.UTC(2026, 11, 1) + ROUNDS * 600_000;
+  let heartbeats = 0;
+  let written = 0;
+  let seconds = 0;
+  await Promise.all(['0', '1'].map(async (partition) => {
+    const deps = ingestDeps(connectionString, suffix);
+    const mine = devices.filter((d) => partitionOf(d.deviceId) === partition);
+    let sequence = 1_000_000;
+    for (let round = 0; round <= HEARTBEAT_ROUNDS; round++) {
+      const at = after + round * HEARTBEAT_INTERVAL_MS;
+      const events = mine.map((d) => heartbeatEvent(realName(d.hub), { type: 'heartbeat', deviceId: d.deviceId, sentAtUtc: new Date(at).toISOString(), modules: { sensor: 'running', filter: 'running' } }, new Date(at)));
+      for (let i = 0; i < events.length; i += BATCH) {
+        const batch = triggerBatch(events.slice(i, i + BATCH), sequence, partition);
+        sequence += BATCH;
+        const started = performance.now();
+        const report = await ingestBatch(deps, batch.messages, batch.metadata);
+        if (round === 0) continue;
+        seconds += (performance.now() - started) / 1000;
+        heartbeats += report.events;
+        written += report.written;
+      }
+    }
+  }));
+  return { heartbeats, written, seconds };
 }
 
 /** Pre-built device entities (the size ingest stores), 100 per transaction, PARALLELISM transactions at once. */
@@ -241,15 +281,18 @@ async function main(): Promise<void> {
     const ingest = await runIngest(cs, 'main', BASE_EVENTS);
     const ingestRate = BASE_EVENTS / ingest.seconds;
     const naive = NAIVE_EVENTS / (await runNaive(cs, NAIVE_EVENTS));
+    const steady = await runHeartbeats(cs, 'main');
+    const writesPerHeartbeat = steady.written / steady.heartbeats;
     console.log(`fleet ${HUBS.length * DEVICES_PER_HUB} devices, ${EVENTS_PER_DEVICE} events per device per rollout step, batches of ${BATCH}`);
     console.log(`ceiling: ${ceiling.toFixed(0)} entities/s (pre-built, 100 per transaction, ${PARALLELISM} at once)`);
     console.log(`ingest:  ${ingestRate.toFixed(0)} events/s (${BASE_EVENTS} events -> ${ingest.written} device writes in ${ingest.transactions} transactions, 2 instances, ${ingest.conflicts} conflicts)`);
     console.log(`naive:   ${naive.toFixed(0)} events/s (${NAIVE_EVENTS} events, read + upsert each)`);
+    console.log(`steady heartbeats: ${steady.heartbeats} heartbeats every ${HEARTBEAT_INTERVAL_MS / 1000} s of hub time -> ${steady.written} writes (${writesPerHeartbeat.toFixed(3)} per heartbeat, DEVICE_LIVENESS_WRITE_SECONDS=${LIVENESS_WRITE_SECONDS}), ${(steady.heartbeats / steady.seconds).toFixed(0)} heartbeats/s`);
     const small = memoryRun(cs, BASE_EVENTS, 'mem1');
     const large = memoryRun(cs, BASE_EVENTS * 10, 'mem10');
     console.log(`peak memory of the ingest path: live heap ${small.liveHeapMb} MB, RSS ${small.maxRssMb} MB for ${BASE_EVENTS} events; live heap ${large.liveHeapMb} MB, RSS ${large.maxRssMb} MB for ${BASE_EVENTS * 10}`);
     console.log(
-      `BENCH ingest ratio_to_ceiling=${(ingestRate / ceiling).toFixed(2)} ratio_to_naive=${(ingestRate / naive).toFixed(1)} events_per_s=${ingestRate.toFixed(0)} ceiling_per_s=${ceiling.toFixed(0)} naive_per_s=${naive.toFixed(0)} live_heap_mb=${small.liveHeapMb} live_heap_10x_mb=${large.liveHeapMb} memory_growth_10x=${(large.liveHeapMb / small.liveHeapMb).toFixed(2)} peak_rss_mb=${small.maxRssMb} peak_rss_10x_mb=${large.maxRssMb} hosts=2 conflicts_per_1k_events=${((ingest.conflicts / BASE_EVENTS) * 1000).toFixed(2)}`,
+      `BENCH ingest ratio_to_ceiling=${(ingestRate / ceiling).toFixed(2)} ratio_to_naive=${(ingestRate / naive).toFixed(1)} events_per_s=${ingestRate.toFixed(0)} ceiling_per_s=${ceiling.toFixed(0)} naive_per_s=${naive.toFixed(0)} live_heap_mb=${small.liveHeapMb} live_heap_10x_mb=${large.liveHeapMb} memory_growth_10x=${(large.liveHeapMb / small.liveHeapMb).toFixed(2)} peak_rss_mb=${small.maxRssMb} peak_rss_10x_mb=${large.maxRssMb} hosts=2 conflicts_per_1k_events=${((ingest.conflicts / BASE_EVENTS) * 1000).toFixed(2)} writes_per_heartbeat=${writesPerHeartbeat.toFixed(3)} heartbeat_interval_s=${HEARTBEAT_INTERVAL_MS / 1000} liveness_write_s=${LIVENESS_WRITE_SECONDS} heartbeats_per_s=${(steady.heartbeats / steady.seconds).toFixed(0)}`,
     );
   } finally {
     await azurite.stop();

@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { getServices } from '../shared/composition';
+import { offlineJudgedAfterSeconds } from '../shared/domain/health/liveness';
 import { notFound } from '../shared/errors';
 import { parseDeploymentDevicesQuery } from '../shared/http/healthRequests';
 import { deploymentIdParam, deviceIdParam } from '../shared/http/pathParams';
@@ -17,7 +18,7 @@ app.http('deviceHealth', {
     const hub = request.params.hub ?? '';
     if (!settings.HUBS.some((h) => h.name === hub)) throw notFound(`hub '${hub}'`, 'HubNotFound');
     const stored = await getDeviceHealth(health, hub, deviceIdParam(request));
-    return json(200, deviceHealthView(stored, new Date(), settings.DEVICE_OFFLINE_AFTER_SECONDS), { 'cache-control': 'no-store' });
+    return json(200, deviceHealthView(stored, new Date(), offlineJudgedAfterSeconds(settings.DEVICE_OFFLINE_AFTER_SECONDS, settings.DEVICE_LIVENESS_WRITE_SECONDS)), { 'cache-control': 'no-store' });
   }),
 });
 

@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { getServices } from '../shared/composition';
+import { offlineJudgedAfterSeconds } from '../shared/domain/health/liveness';
 import { json, withProblems } from '../shared/http/respond';
 import { eventLogger } from '../shared/logging';
 import { lruHealthCache } from '../shared/services/health/healthCache';
@@ -28,7 +29,7 @@ async function runPass(context: InvocationContext, trigger: string) {
         store: ctx.guard(health, ['write', 'deleteCounters', 'deadLetter']),
         cache: lruHealthCache(SWEEP_CACHE_DEVICES),
         hubs: settings.HUBS.map((h) => h.name),
-        offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
+        offlineAfterSeconds: offlineJudgedAfterSeconds(settings.DEVICE_OFFLINE_AFTER_SECONDS, settings.DEVICE_LIVENESS_WRITE_SECONDS),
         now: () => new Date(),
         deadline: ctx.deadline,
         startAt: sweepResumeAt,

@@ -152,6 +152,8 @@ export function getServices(): Services {
       offlineAfterSeconds: settings.DEVICE_OFFLINE_AFTER_SECONDS,
       parallelism: settings.HEALTH_INGEST_PARALLELISM,
       hubs: hubDirectory(settings.HUBS),
+      deadLetterTtlDays: settings.DEAD_LETTER_TTL_DAYS,
+      livenessWriteSeconds: settings.DEVICE_LIVENESS_WRITE_SECONDS,
     },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),

@@ -70,6 +70,12 @@ export const settingDefinitions = {
     example: '600',
     required: false,
   }),
+  DEVICE_LIVENESS_WRITE_SECONDS: setting(positiveInt(300), {
+    description:
+      'A heartbeat that changes nothing but lastSeenAt is written only once lastSeenAt moved this far (state changes are written at once); a silent device is offline after DEVICE_OFFLINE_AFTER_SECONDS plus this, never before DEVICE_OFFLINE_AFTER_SECONDS',
+    example: '300',
+    required: false,
+  }),
   HEALTH_INGEST_PARALLELISM: setting(positiveInt(8), {
     description: 'Table partitions the health-ingest function writes at once per batch',
     example: '8',

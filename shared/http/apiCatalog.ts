@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { deploymentRequestSchema } from '../domain/deployments/deploymentSpec';
 import { genericPayloadSchema } from '../domain/registry/providers/generic';
 import { deploymentStatusSchema } from '../services/deployments/deploymentStatus';
+import { deadLetterViewSchema } from '../services/health/deadLetters';
 import { deploymentDeviceSchema, deviceHealthViewSchema } from '../services/health/healthQueries';
 import { changeResultSchema, deploymentViewSchema, hubTargetViewSchema, revisionViewSchema } from '../services/deployments/deploymentViews';
 import { ignoredDeliverySchema, pushReportSchema } from '../services/registry/pushReport';
 import { rolloutViewSchema } from '../services/rollout/rolloutView';
 import type { ApiOperation } from './openapi';
-import { deploymentDevicesQuerySchema } from './healthRequests';
+import { deadLettersQuerySchema, deploymentDevicesQuerySchema } from './healthRequests';
 import { listQuerySchema } from './paging';
 import { problemSchema } from './problem';
 import { webhookQuerySchema } from './registryWebhook';
@@ -183,6 +184,16 @@ export const apiOperations: readonly ApiOperation[] = [
     summary: "One device's ingested health: connection, modules, applied deployment and state",
     auth: 'function',
     responses: { 200: { description: 'The device health', schema: deviceHealthViewSchema }, 401: common[401], 404: problem('No such hub, or nothing ingested for the device yet') },
+  },
+  {
+    operationId: 'healthDeadLetters',
+    method: 'get',
+    path: '/health/deadletters',
+    summary: 'Routed events health ingestion could not use (malformed, or refused by storage every time), until DEAD_LETTER_TTL_DAYS passes',
+    description: 'Ordered by Event Hub partition and sequence number. Secret-looking values in bodies and properties are redacted before they are stored.',
+    auth: 'function',
+    query: deadLettersQuerySchema,
+    responses: { 200: { description: 'A page of dead letters', schema: page(deadLetterViewSchema, 'HealthDeadLetterPage') }, 400: common[400], 401: common[401] },
   },
   {
     operationId: 'listHubs',

@@ -16,3 +16,11 @@ export function parseDeploymentDevicesQuery(request: HttpRequest): z.infer<typeo
   if (!parsed.success) throw validationError(parsed.error, 'The query', '?');
   return parsed.data;
 }
+
+export const deadLettersQuerySchema = listQuerySchema.pick({ pageSize: true, continuationToken: true });
+
+export function parseDeadLettersQuery(request: HttpRequest): z.infer<typeof deadLettersQuerySchema> {
+  const parsed = deadLettersQuerySchema.safeParse(Object.fromEntries(request.query));
+  if (!parsed.success) throw validationError(parsed.error, 'The query', '?');
+  return parsed.data;
+}

@@ -9,7 +9,7 @@ import { AppError } from '../../errors';
 import type { CounterWrite, DeadLetter, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
 import { WriteConflict, WriteRejected } from '../../services/health/healthStore';
 import { readChunked, textProperty, writeChunked } from './chunkedJson';
-import { deleteIfPresent, statusOf, tableCall } from './tableErrors';
+import { statusOf, tableCall } from './tableErrors';
 import { tableReady } from './tableReady';
 
 type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
@@ -224,28 +224,12 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       }
     },
 
-    async listDeadLetters({ now, limit }) {
+    async pageDeadLetters({ now, pageSize, continuationToken }) {
       await deadLettersReady();
-      const out: DeadLetter[] = [];
-      await tableCall('read dead letters', async () => {
-        for await (const row of deadLetters.listEntities<Row>({ queryOptions: { filter: odata`expiresAt gt ${now}` } })) {
-          out.push(toDeadLetter(row));
-          if (out.length >= limit) break;
-        }
-      });
-      return out;
-    },
-
-    async purgeDeadLetters(now) {
-      await deadLettersReady();
-      let purged = 0;
-      await tableCall('purge dead letters', async () => {
-        for await (const row of deadLetters.listEntities<Row>({ queryOptions: { filter: odata`expiresAt le ${now}`, select: ['PartitionKey', 'RowKey'] } })) {
-          await deleteIfPresent('purge a dead letter', deadLetters, row.partitionKey ?? '', row.rowKey ?? '');
-          purged++;
-        }
-      });
-      return purged;
+      const pages = deadLetters.listEntities<Row>({ queryOptions: { filter: odata`expiresAt gt ${now}` } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      const page = await tableCall('read dead letters', async () => (await pages.next()) as IteratorResult<Row[] & { continuationToken?: string }>);
+      if (page.done) return { items: [] };
+      return { items: page.value.map(toDeadLetter), ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
     },
   };
 }

@@ -110,8 +110,10 @@ export interface HealthStore {
    */
   deleteCounters(partition: string, counters: readonly { configurationId: string; writer: string; etag: string }[]): Promise<number>;
   deadLetter(entries: readonly DeadLetter[]): Promise<void>;
-  /** Dead letters not yet expired, newest Event Hub positions last, at most `limit`. */
-  listDeadLetters(options: { now: Date; limit: number }): Promise<DeadLetter[]>;
-  /** Deletes dead letters past their expiry; returns how many went. */
-  purgeDeadLetters(now: Date): Promise<number>;
+  /**
+   * A page of dead letters not yet expired, by Event Hub partition and position. The
+   * continuation token is the store's own cursor (the HTTP edge signs it). Expired
+   * ones are deleted by the reconciler's row-TTL step.
+   */
+  pageDeadLetters(options: { now: Date; pageSize: number; continuationToken?: string }): Promise<{ items: DeadLetter[]; continuationToken?: string }>;
 }

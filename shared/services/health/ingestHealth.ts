@@ -11,7 +11,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { applyEvent, type DeviceHealth, placementOf } from '../../domain/health/deviceHealth';
 import { type EventInput, type HealthEvent, parseHealthEvent } from '../../domain/health/healthEvents';
 import { healthPartition, writerOfPartition } from '../../domain/health/healthKeys';
+import { onlyLivenessMoved } from '../../domain/health/liveness';
 import type { HubDirectory } from '../../domain/health/hubDirectory';
+import { deadLetterText } from './deadLetters';
 import type { DeadLetter } from './healthStore';
 import { keyedMutex } from './keyedMutex';
 import { type PartitionWriterDeps, writePartition } from './partitionWriter';
@@ -27,6 +29,13 @@ export interface IngestDeps extends PartitionWriterDeps {
   /** Partitions written at once. */
   readonly parallelism: number;
   readonly hubs: HubDirectory;
+  /**
+   * A change that only moves lastSeenAt is written once it moved this far (DEVICE_LIVENESS_WRITE_SECONDS);
+   * 0 writes every change. Readers judge silence against DEVICE_OFFLINE_AFTER_SECONDS plus this.
+   */
+  readonly livenessWriteSeconds?: number;
+  /** Dead letters expire after this (DEAD_LETTER_TTL_DAYS; the reconciler's row-TTL step deletes them). */
+  readonly deadLetterTtlDays?: number;
   readonly now?: () => Date;
 }
 
@@ -40,18 +49,12 @@ export interface IngestReport {
   readonly written: number;
   readonly transactions: number;
   readonly conflicts: number;
+  /** Devices whose only change was being seen again, within DEVICE_LIVENESS_WRITE_SECONDS: not written. */
+  readonly livenessDeferred: number;
 }
 
-/** Keeps a dead letter small enough for one table property and free of surprises. */
-const MAX_DEAD_LETTER_CHARS = 8000;
-const truncate = (value: unknown) => {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return text.length > MAX_DEAD_LETTER_CHARS ? `${text.slice(0, MAX_DEAD_LETTER_CHARS)}…(${text.length} chars)` : text;
-};
-
-/** How long dead letters are kept before they expire (the sweep purges them). */
-const DEAD_LETTER_DAYS = 7;
-const deadLetterExpiry = (now: Date) => new Date(now.getTime() + DEAD_LETTER_DAYS * 86_400_000).toISOString();
+/** How long dead letters are kept when the deps do not say (DEAD_LETTER_TTL_DAYS' default). */
+const DEFAULT_DEAD_LETTER_DAYS = 14;
 
 // One process may run several Event Hub partitions; their writes to the same table partition take turns.
 const partitionLocks = keyedMutex();
@@ -64,6 +67,7 @@ interface Positioned {
 export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedEvent[]): Promise<IngestReport> {
   const now = deps.now?.() ?? new Date();
   const deadLetters: DeadLetter[] = [];
+  const expiresAt = new Date(now.getTime() + (deps.deadLetterTtlDays ?? DEFAULT_DEAD_LETTER_DAYS) * 86_400_000).toISOString();
   const deadLetter = (input: PositionedEvent, reason: string) =>
     deadLetters.push({
       reason,
@@ -71,9 +75,9 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
       sequenceNumber: input.sequenceNumber,
       offset: input.offset,
       enqueuedTimeUtc: input.enqueuedTimeUtc,
-      body: truncate(input.body),
-      properties: truncate({ properties: input.properties, systemProperties: input.systemProperties }),
-      expiresAt: deadLetterExpiry(now),
+      body: deadLetterText(input.body),
+      properties: deadLetterText({ properties: input.properties, systemProperties: input.systemProperties }),
+      expiresAt,
     });
   let ignored = 0;
   let rejected = 0;
@@ -103,6 +107,7 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
   let written = 0;
   let transactions = 0;
   let conflicts = 0;
+  let livenessDeferred = 0;
   const queue = [...byPartition];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -116,7 +121,13 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
           if (!record || (stored && isDeepStrictEqual(stored.record, record))) return undefined;
           // The device's events come through one Event Hub partition: its writer owns the counter row.
           const counter = writerOfPartition(events.get(deviceId)![0]!.input.partitionId);
-          return { deviceId, record, placement: placementOf(record, deps.offlineAfterSeconds), counter };
+          const placement = placementOf(record, deps.offlineAfterSeconds);
+          // Only "still alive", and not by much: not worth a write yet (a returning device's placement differs, so it is written at once).
+          if (stored && stored.counter === counter && isDeepStrictEqual(stored.placement, placement) && onlyLivenessMoved(stored.record, record, deps.livenessWriteSeconds ?? 0)) {
+            livenessDeferred++;
+            return undefined;
+          }
+          return { deviceId, record, placement, counter };
         }),
       );
       written += result.written;
@@ -130,5 +141,5 @@ export async function ingestHealth(deps: IngestDeps, batch: readonly PositionedE
   const failed = outcomes.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
   await deps.store.deadLetter(deadLetters);
-  return { events: batch.length, ignored, rejected, deadLettered: deadLetters.length, devices, written, transactions, conflicts };
+  return { events: batch.length, ignored, rejected, deadLettered: deadLetters.length, devices, written, transactions, conflicts, livenessDeferred };
 }
