@@ -18,6 +18,7 @@ import { tableMetricsStore } from './adapters/tables/tableMetricsStore';
 import { tableRepositoryIndex } from './adapters/tables/tableRepositoryIndex';
 import { tableRolloutStatusStore } from './adapters/tables/tableRolloutStatusStore';
 import { tableRolloutStore } from './adapters/tables/tableRolloutStore';
+import { tableStatusSummaryStore } from './adapters/tables/tableStatusSummaryStore';
 import { tableIdempotencyStore } from './adapters/tables/tableIdempotencyStore';
 import { tablesProbe } from './adapters/tables/tablesProbe';
 import type { StorageConnection } from './config/connections';
@@ -27,6 +28,8 @@ import { buildFleet } from './services/deployments/buildFleet';
 import { type ConfigurationFor, configurationFor } from './services/deployments/configurationFor';
 import type { DeploymentStore } from './services/deployments/deploymentStore';
 import type { DeploymentsDeps } from './services/deployments/deploymentsService';
+import type { StatusDeps } from './services/deployments/deploymentStatus';
+import type { StatusSummaryStore } from './services/deployments/statusSummary';
 import type { HubFleet } from './services/deployments/hubRuntime';
 import type { MetricsStore } from './services/deployments/metricsStore';
 import { hubDirectory } from './domain/health/hubDirectory';
@@ -69,6 +72,8 @@ export interface Services {
   readonly healthIngest: IngestDeps;
   readonly rolloutStatus: RolloutStatusStore;
   readonly rollouts: RolloutStore;
+  /** One row per deployment, written by each reconcile pass, read by GET .../status. */
+  readonly statusSummaries: StatusSummaryStore;
   readonly reconcileLease: PassLease;
   /** Tables whose rows the reconciler expires by age. */
   readonly rowTtls: readonly RowTtl[];
@@ -155,6 +160,7 @@ export function getServices(): Services {
     },
     rolloutStatus: tableRolloutStatusStore(tableClientFor(settings.storage, 'rolloutstatus')),
     rollouts: tableRolloutStore(tableClientFor(settings.storage, 'rollouts')),
+    statusSummaries: tableStatusSummaryStore(tableClientFor(settings.storage, 'statussummaries')),
     reconcileLease: blobPassLease(blobServiceFor(settings.storage).getContainerClient('control-plane'), 'reconcile.lease', { callTimeoutMs: storageCallBoundMs(storageTimeouts) }),
     rowTtls: [
       { rows: tableExpiringRows(tableClientFor(settings.storage, 'idempotency')), maxAgeMs: settings.IDEMPOTENCY_TTL_HOURS * 3600_000 },
@@ -179,5 +185,19 @@ export function deploymentsDeps(): DeploymentsDeps {
     // Built per request: the deadline runs from the request's start.
     deadline: AbortSignal.timeout(s.settings.HTTP_DEADLINE_MS),
     ...(s.sealer ? { sealer: s.sealer } : {}),
+  };
+}
+
+/** What GET .../status needs, from the shared services. */
+export function statusDeps(): StatusDeps {
+  const s = getServices();
+  return {
+    store: s.deployments,
+    metrics: s.metrics,
+    hubStatus: s.hubStatus,
+    deviceCounts: s.deviceCounts,
+    rolloutStatus: s.rolloutStatus,
+    rollouts: s.rollouts,
+    summaries: { store: s.statusSummaries, maxAgeMs: s.settings.STATUS_SUMMARY_MAX_AGE_SECONDS * 1000 },
   };
 }
