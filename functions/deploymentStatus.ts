@@ -12,7 +12,7 @@ app.http('deploymentStatus', {
   authLevel: 'function',
   route: 'deployments/{id}/status',
   handler: withProblems(async (request) => {
-    const status = await deploymentStatus(statusDeps(), deploymentIdParam(request));
+    const status = await deploymentStatus(await statusDeps(), deploymentIdParam(request));
     return json(200, status, { etag: status.etag, 'cache-control': 'no-store' });
   }),
 });

@@ -10,7 +10,7 @@ import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 let sweepResumeAt = 0;
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health, rowTtls, statusSummaries } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health, rowTtls, statusSummaries } = await getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
