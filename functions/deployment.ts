@@ -1,5 +1,5 @@
 import { app, type HttpRequest } from '@azure/functions';
-import { deploymentsDeps, getServices } from '../shared/composition';
+import { deploymentsDeps, settings } from '../shared/composition';
 import { assertTextWithinLimits, mediaKind, parseBody, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { expectedRevision, optionalIfMatch, requiredIfMatch } from '../shared/http/etag';
@@ -9,7 +9,7 @@ import { deleteDeployment, getDeployment, patchDeployment, replaceDeployment } f
 
 const idOf = (request: HttpRequest) => deploymentIdParam(request);
 /** For `If-Match: *`: the revision that is current now. */
-const currentOf = (id: string) => async () => (await getDeployment(deploymentsDeps(), id)).deployment.revision;
+const currentOf = (id: string) => async () => (await getDeployment(await deploymentsDeps(), id)).deployment.revision;
 
 // GET /api/deployments/{id}: the current revision as submitted, its target
 // condition, and every hub's sync state. ETag names the revision.
@@ -18,7 +18,7 @@ app.http('getDeployment', {
   authLevel: 'function',
   route: 'deployments/{id}',
   handler: withProblems(async (request) => {
-    const result = await getDeployment(deploymentsDeps(), idOf(request));
+    const result = await getDeployment(await deploymentsDeps(), idOf(request));
     return json(200, result, { etag: result.deployment.etag });
   }),
 });
@@ -34,10 +34,10 @@ app.http('replaceDeployment', {
     const ifMatch = requiredIfMatch(request);
     // A merge patch sent to PUT would be taken as a whole new spec: 415, use PATCH.
     mediaKind(request, ['json', 'yaml']);
-    const body = await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES);
+    const body = await readBody(request, settings.MAX_REQUEST_BODY_BYTES);
     assertTextWithinLimits(body, request.headers.get('content-type'));
     const expected = await expectedRevision(ifMatch, currentOf(id));
-    return changeResponse(await replaceDeployment(deploymentsDeps(), id, expected, body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'changed');
+    return changeResponse(await replaceDeployment(await deploymentsDeps(), id, expected, body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'changed');
   }),
 });
 
@@ -49,9 +49,9 @@ app.http('patchDeployment', {
     const id = idOf(request);
     const ifMatch = requiredIfMatch(request);
     const kind = mediaKind(request, ['merge-patch', 'json']);
-    const patch = parseBody(await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES), kind);
+    const patch = parseBody(await readBody(request, settings.MAX_REQUEST_BODY_BYTES), kind);
     const expected = await expectedRevision(ifMatch, currentOf(id));
-    return changeResponse(await patchDeployment(deploymentsDeps(), id, expected, patch), 'changed');
+    return changeResponse(await patchDeployment(await deploymentsDeps(), id, expected, patch), 'changed');
   }),
 });
 
@@ -61,7 +61,7 @@ app.http('deleteDeployment', {
   authLevel: 'function',
   route: 'deployments/{id}',
   handler: withProblems(async (request) => {
-    const result = await deleteDeployment(deploymentsDeps(), idOf(request), optionalIfMatch(request));
+    const result = await deleteDeployment(await deploymentsDeps(), idOf(request), optionalIfMatch(request));
     return json(result.converged ? 200 : 202, result);
   }),
 });

@@ -1,5 +1,5 @@
 import { app, type HttpRequest } from '@azure/functions';
-import { deploymentsDeps, getServices } from '../shared/composition';
+import { deploymentsDeps, settings, storageServices } from '../shared/composition';
 import { mediaKind, parseBody, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { optionalIfMatch } from '../shared/http/etag';
@@ -19,10 +19,10 @@ app.http('listRevisions', {
   route: 'deployments/{id}/revisions',
   handler: withProblems(async (request) => {
     const id = idOf(request);
-    const { pageTokens } = getServices();
+    const { pageTokens } = await storageServices();
     const query = parseListQuery(request);
     const scope = `revisions:${id}`;
-    const page = await listRevisions(deploymentsDeps(), id, { pageSize: query.pageSize, ...(query.continuationToken ? { continuationToken: pageTokens.open(scope, query.continuationToken) } : {}) });
+    const page = await listRevisions(await deploymentsDeps(), id, { pageSize: query.pageSize, ...(query.continuationToken ? { continuationToken: pageTokens.open(scope, query.continuationToken) } : {}) });
     return json(200, { items: page.items, continuationToken: pageTokens.seal(scope, page.continuationToken) });
   }),
 });
@@ -34,8 +34,8 @@ app.http('rollbackDeployment', {
   route: 'deployments/{id}/rollback',
   handler: withProblems(async (request) => {
     const kind = mediaKind(request, ['json']);
-    const parsed = rollbackRequestSchema.safeParse(parseBody(await readBody(request, getServices().settings.MAX_REQUEST_BODY_BYTES), kind));
+    const parsed = rollbackRequestSchema.safeParse(parseBody(await readBody(request, settings.MAX_REQUEST_BODY_BYTES), kind));
     if (!parsed.success) throw validationError(parsed.error, 'The rollback request');
-    return changeResponse(await rollbackDeployment(deploymentsDeps(), idOf(request), optionalIfMatch(request), parsed.data.revision), 'changed');
+    return changeResponse(await rollbackDeployment(await deploymentsDeps(), idOf(request), optionalIfMatch(request), parsed.data.revision), 'changed');
   }),
 });

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { statusDeps } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 import { deploymentStatus } from '../shared/services/deployments/deploymentStatus';
 import { deploymentIdParam } from '../shared/http/pathParams';
@@ -12,8 +12,7 @@ app.http('deploymentStatus', {
   authLevel: 'function',
   route: 'deployments/{id}/status',
   handler: withProblems(async (request) => {
-    const { deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts } = getServices();
-    const status = await deploymentStatus({ store: deployments, metrics, hubStatus, deviceCounts, rolloutStatus, rollouts }, deploymentIdParam(request));
+    const status = await deploymentStatus(await statusDeps(), deploymentIdParam(request));
     return json(200, status, { etag: status.etag, 'cache-control': 'no-store' });
   }),
 });

@@ -1,5 +1,5 @@
 import { app, type HttpRequest } from '@azure/functions';
-import { deploymentsDeps, getServices } from '../shared/composition';
+import { deploymentsDeps, storageServices } from '../shared/composition';
 import { assertTextWithinLimits, readBody } from '../shared/http/body';
 import { changeResponse } from '../shared/http/deploymentResponses';
 import { idempotentPost } from '../shared/http/idempotentPost';
@@ -15,7 +15,7 @@ app.http('createDeployment', {
   authLevel: 'function',
   route: 'deployments',
   handler: withProblems(async (request: HttpRequest) => {
-    const { settings, idempotency, idempotencyOptions } = getServices();
+    const { settings, idempotency, idempotencyOptions } = await storageServices();
     const body = await readBody(request, settings.MAX_REQUEST_BODY_BYTES);
     assertTextWithinLimits(body, request.headers.get('content-type'));
     return idempotentPost(
@@ -23,7 +23,7 @@ app.http('createDeployment', {
       request,
       body,
       'POST /deployments',
-      async ({ requestId }) => changeResponse(await createDeployment(deploymentsDeps(), body.toString('utf8'), request.headers.get('content-type') ?? undefined, requestId ? { requestId } : {}), 'created'),
+      async ({ requestId }) => changeResponse(await createDeployment(await deploymentsDeps(), body.toString('utf8'), request.headers.get('content-type') ?? undefined, requestId ? { requestId } : {}), 'created'),
       idempotencyOptions,
     );
   }),
@@ -35,9 +35,9 @@ app.http('listDeployments', {
   authLevel: 'function',
   route: 'deployments',
   handler: withProblems(async (request: HttpRequest) => {
-    const { pageTokens } = getServices();
+    const { pageTokens } = await storageServices();
     const query = parseListQuery(request);
-    const page = await listDeployments(deploymentsDeps(), {
+    const page = await listDeployments(await deploymentsDeps(), {
       pageSize: query.pageSize,
       ...(query.continuationToken ? { continuationToken: pageTokens.open('deployments', query.continuationToken) } : {}),
       ...(query.labelSelector ? { labels: query.labelSelector } : {}),

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { storageServices } from '../shared/composition';
 import { offlineJudgedAfterSeconds } from '../shared/domain/health/liveness';
 import { notFound } from '../shared/errors';
 import { parseDeploymentDevicesQuery } from '../shared/http/healthRequests';
@@ -14,7 +14,7 @@ app.http('deviceHealth', {
   authLevel: 'function',
   route: 'hubs/{hub}/devices/{deviceId}/health',
   handler: withProblems(async (request) => {
-    const { settings, health } = getServices();
+    const { settings, health } = await storageServices();
     const hub = request.params.hub ?? '';
     if (!settings.HUBS.some((h) => h.name === hub)) throw notFound(`hub '${hub}'`, 'HubNotFound');
     const stored = await getDeviceHealth(health, hub, deviceIdParam(request));
@@ -29,7 +29,7 @@ app.http('deploymentDevices', {
   authLevel: 'function',
   route: 'deployments/{id}/devices',
   handler: withProblems(async (request) => {
-    const { settings, health, deployments, pageTokens } = getServices();
+    const { settings, health, deployments, pageTokens } = await storageServices();
     const id = deploymentIdParam(request);
     const query = parseDeploymentDevicesQuery(request);
     const head = await deployments.get(id);

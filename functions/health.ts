@@ -9,7 +9,7 @@ app.http('health', {
   authLevel: 'function',
   route: 'health',
   handler: withProblems(async () => {
-    const report = await checkDependencies(getServices().dependencyProbes);
+    const report = await checkDependencies((await getServices()).dependencyProbes);
     return json(report.status === 'healthy' ? 200 : 503, report, { 'cache-control': 'no-store' });
   }),
 });

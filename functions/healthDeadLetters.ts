@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { storageServices } from '../shared/composition';
 import { parseDeadLettersQuery } from '../shared/http/healthRequests';
 import { json, withProblems } from '../shared/http/respond';
 import { listDeadLetters } from '../shared/services/health/deadLetters';
@@ -11,7 +11,7 @@ app.http('healthDeadLetters', {
   authLevel: 'function',
   route: 'health/deadletters',
   handler: withProblems(async (request) => {
-    const { health, pageTokens } = getServices();
+    const { health, pageTokens } = await storageServices();
     const query = parseDeadLettersQuery(request);
     const scope = 'health-deadletters';
     const page = await listDeadLetters(health, {

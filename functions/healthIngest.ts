@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { storageServices } from '../shared/composition';
 import { eventLogger } from '../shared/logging';
 import { ingestBatch } from '../shared/services/health/ingestBatch';
 
@@ -13,7 +13,7 @@ app.eventHub('healthIngest', {
   cardinality: 'many',
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: { seconds: 2 }, maximumInterval: { minutes: 2 } },
   handler: async (messages: unknown[], context: InvocationContext) => {
-    const report = await ingestBatch(getServices().healthIngest, messages, context.triggerMetadata ?? {});
+    const report = await ingestBatch((await storageServices()).healthIngest, messages, context.triggerMetadata ?? {});
     eventLogger(context).info('health.ingest', { ...report });
   },
 });

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { storageServices } from '../shared/composition';
 import { json, withProblems } from '../shared/http/respond';
 
 // GET /api/hubs: the configured regional hubs with their labels and last-known
@@ -10,7 +10,7 @@ app.http('listHubs', {
   authLevel: 'function',
   route: 'hubs',
   handler: withProblems(async () => {
-    const { settings, hubStatus } = getServices();
+    const { settings, hubStatus } = await storageServices();
     const statuses = new Map((await hubStatus.all()).map((s) => [s.hub, s]));
     const hubs = settings.HUBS.map((hub) => {
       const status = statuses.get(hub.name);

@@ -11,7 +11,7 @@ import { reconcilePass } from '../shared/services/reconcile/reconcilePass';
 let sweepResumeAt = 0;
 
 async function runPass(context: InvocationContext, trigger: string) {
-  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health, rowTtls } = getServices();
+  const { reconcileLease, deployments, configurationFor, fleet, hubStatus, metrics, deviceCounts, rolloutStatus, rollouts, settings, health, rowTtls, statusSummaries } = await getServices();
   const report = await reconcilePass(reconcileLease, {
     store: deployments,
     configurationFor,
@@ -21,6 +21,7 @@ async function runPass(context: InvocationContext, trigger: string) {
     deviceCounts,
     rolloutStatus,
     rollouts,
+    statusSummaries,
     rowTtls,
     gcMaxDeletePercent: settings.GC_MAX_DELETE_PERCENT,
     // The sweep has its own small cache: the devices it touches are cold, and must not evict ingestion's hot ones.

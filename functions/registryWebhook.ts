@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { deploymentsDeps, getServices } from '../shared/composition';
+import { deploymentsDeps, storageServices } from '../shared/composition';
 import { registryWebhook, webhookHandshake } from '../shared/http/registryWebhook';
 import { withProblems } from '../shared/http/respond';
 import { eventLogger } from '../shared/logging';
@@ -13,8 +13,8 @@ app.http('registryWebhook', {
   authLevel: 'anonymous',
   route: 'webhooks/registry/{provider}',
   handler: withProblems(async (request, context) => {
-    const { settings, idempotency, repositoryIndex } = getServices();
+    const { settings, idempotency, repositoryIndex } = await storageServices();
     if (request.method === 'OPTIONS') return webhookHandshake(request, settings);
-    return registryWebhook(request, { settings, idempotency, deployments: () => ({ ...deploymentsDeps(), repositoryIndex }), log: eventLogger(context) });
+    return registryWebhook(request, { settings, idempotency, deployments: async () => ({ ...(await deploymentsDeps()), repositoryIndex }), log: eventLogger(context) });
   }),
 });

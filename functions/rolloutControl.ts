@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { getServices } from '../shared/composition';
+import { fleetServices } from '../shared/composition';
 import { ROLLOUT_COMMANDS } from '../shared/domain/rollout/rolloutMachine';
 import { json, withProblems } from '../shared/http/respond';
 import { controlRollout } from '../shared/services/rollout/controlRollout';
@@ -14,7 +14,7 @@ for (const command of ROLLOUT_COMMANDS) {
     authLevel: 'function',
     route: `deployments/{id}/rollout:${command}`,
     handler: withProblems(async (request) => {
-      const { deployments, rollouts, fleet, configurationFor } = getServices();
+      const { deployments, rollouts, fleet, configurationFor } = await fleetServices();
       const view = await controlRollout({ store: deployments, rollouts, fleet, configurationFor, now: () => new Date(), maxRateWaitMs: 10_000 }, deploymentIdParam(request), command);
       return json(200, view, { 'cache-control': 'no-store' });
     }),

@@ -58,6 +58,22 @@ export function positiveInt(fallback: number) {
     });
 }
 
+/** A whole number of zero or more (0 usually turns the feature off). */
+export function nonNegativeInt(fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number, 0 or more' });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 export function bool(fallback: boolean) {
   return z
     .string()

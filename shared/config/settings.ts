@@ -7,7 +7,7 @@ import {
   readStorageConnection,
   type StorageConnection,
 } from './connections';
-import { bool, jsonSetting, optionalString, positiveInt, requiredString, setting, type SettingDefinition, unusableValueReason } from './settingTypes';
+import { bool, jsonSetting, nonNegativeInt, optionalString, positiveInt, requiredString, setting, type SettingDefinition, unusableValueReason } from './settingTypes';
 
 const labelMap = z.record(z.string().min(1).max(128), z.string().max(128));
 
@@ -63,6 +63,11 @@ export const settingDefinitions = {
   RECONCILE_BUDGET_SECONDS: setting(positiveInt(45), {
     description: 'Time budget of one reconcile pass; the rest continues in the next pass',
     example: '45',
+    required: false,
+  }),
+  STATUS_SUMMARY_MAX_AGE_SECONDS: setting(nonNegativeInt(180), {
+    description: 'GET .../status answers from the status summary the reconciler writes each pass while it is at most this old (3 passes at the default schedule), else reads every hub live; 0 always reads live',
+    example: '180',
     required: false,
   }),
   DEVICE_OFFLINE_AFTER_SECONDS: setting(positiveInt(600), {

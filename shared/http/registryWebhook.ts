@@ -23,7 +23,7 @@ type WebhookSettings = Pick<Settings, 'MAX_WEBHOOK_BODY_BYTES' | (typeof provide
 export interface RegistryWebhookDeps {
   readonly settings: WebhookSettings;
   readonly idempotency: IdempotencyStore;
-  readonly deployments: () => PushDeps;
+  readonly deployments: () => Promise<PushDeps>;
   readonly log: EventLogger;
 }
 
@@ -94,7 +94,7 @@ export async function registryWebhook(request: HttpRequest, deps: RegistryWebhoo
 
   const dryRun = query.data.dryRun === 'true';
   const run = async () => {
-    const report = await applyPushes(deps.deployments(), { provider: name, deliveryId: delivery.deliveryId, pushes: delivery.pushes }, {
+    const report = await applyPushes(await deps.deployments(), { provider: name, deliveryId: delivery.deliveryId, pushes: delivery.pushes }, {
       dryRun,
       onRevision: (deploymentId, revision, changes) =>
         deps.log.info('registry.webhook.revision', { provider: name, deliveryId: delivery.deliveryId, deploymentId, revision, modules: changes.map((c) => c.module) }),

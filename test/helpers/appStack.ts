@@ -7,6 +7,7 @@ import { eventHubsPublisher } from '../../local/eventhubs/publisher';
 import { type LocalHost, startLocalHost } from '../../local/host/host';
 import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
+import { type CountingProxy, startCountingProxy } from './countingProxy';
 import { projectRoot } from './fixtureApp';
 
 export interface AppStack {
@@ -18,6 +19,8 @@ export interface AppStack {
   readonly eventHubs?: EventHubsEndpoint;
   readonly host: LocalHost;
   readonly logs: LogEntry[];
+  /** Present with `countTableRequests: true`: the app's table requests go through it (FleetStorage). */
+  readonly tableRequests?: CountingProxy;
   /** fetch against the API with the function key (or another key). */
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -28,6 +31,8 @@ export interface AppStackOptions {
   readonly settings?: Record<string, string>;
   /** Route device events through a local Event Hubs endpoint into health ingestion (off: ingestion is disabled). */
   readonly eventHubs?: boolean;
+  /** Put a counting proxy between the app's FleetStorage table clients and Azurite. */
+  readonly countTableRequests?: boolean;
 }
 
 const HEALTH_HUB = 'device-health';
@@ -35,6 +40,8 @@ const HEALTH_GROUP = 'control-plane';
 
 export async function startAppStack(options: AppStackOptions = {}): Promise<AppStack> {
   const azurite = await startAzurite();
+  const tableRequests = options.countTableRequests ? await startCountingProxy(new URL(azurite.tableEndpoint)) : undefined;
+  const fleetStorage = tableRequests ? azurite.connectionString.replace(/TableEndpoint=http:\/\/[^/;]+/, `TableEndpoint=http://127.0.0.1:${tableRequests.port}`) : azurite.connectionString;
   const eventHubs = options.eventHubs ? await startEventHubsEndpoint({ port: 0, hubs: [{ name: HEALTH_HUB, partitions: 2, consumerGroups: [HEALTH_GROUP] }] }) : undefined;
   const publisher = eventHubs && eventHubsPublisher(eventHubs.connectionString(), HEALTH_HUB);
   const iothub = await startIotHubSimulator({
@@ -55,7 +62,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     logger: (entry) => logs.push(entry),
     settings: {
       AzureWebJobsStorage: azurite.connectionString,
-      FleetStorage: azurite.connectionString,
+      FleetStorage: fleetStorage,
       HUBS: JSON.stringify(hubs),
       HEALTH_EVENTHUB_NAME: HEALTH_HUB,
       HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
@@ -63,6 +70,9 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
         ? { HealthEventHub: eventHubs.connectionString() }
         : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
       RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+      // Nothing schedules passes here (tests run them), so a summary would not be kept current:
+      // /status reads live unless a test asks for summaries (statusSummary.test.ts, bench:status).
+      STATUS_SUMMARY_MAX_AGE_SECONDS: '0',
       IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
       IOTHUB_REQUEST_TIMEOUT_MS: '3000',
       LOCAL_DEV: 'true',
@@ -78,6 +88,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...(eventHubs ? { eventHubs } : {}),
     host,
     logs,
+    ...(tableRequests ? { tableRequests } : {}),
     api: (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -89,6 +100,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       await iothub.stop();
       await publisher?.close();
       await eventHubs?.stop();
+      await tableRequests?.stop();
       await azurite.stop();
     },
   };

@@ -1,13 +1,14 @@
 // Builds an azure-iothub Registry for one hub: a connection string locally
 // (plus, for the local simulator only, routing to its port and trust in its
 // CA through the SDK's own options), a host name with Entra ID in Azure.
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import { Agent, type AgentOptions } from 'node:https';
 import { type Socket } from 'node:net';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { Registry } from 'azure-iothub';
 import { type HubSetting } from '../../config/settings';
+import { AppError } from '../../errors';
 
 export type HubConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string; readonly hostName: string }
@@ -52,7 +53,9 @@ interface RestApiClientLike {
 export function createRegistry(hub: HubSetting, options: { credential?: TokenCredential } = {}): Registry {
   const connection = parseHubConnection(hub.connection);
   if (connection.kind === 'hostName') {
-    return Registry.fromTokenCredential(connection.hostName, options.credential ?? new DefaultAzureCredential());
+    // The composition root passes the app's identity (it loads @azure/identity only when some hub needs it).
+    if (!options.credential) throw new AppError('HubCredentialMissing', 500, `hub '${hub.name}' is given by host name and needs a credential`, { retryable: false });
+    return Registry.fromTokenCredential(connection.hostName, options.credential);
   }
   const registry =
     connection.kind === 'connectionString'

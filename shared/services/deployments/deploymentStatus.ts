@@ -1,14 +1,20 @@
 // GET /api/deployments/{id}/status: per hub, where the deployment is (sync
 // state, the hub's own counts) and how fresh each figure is. Nothing here
 // calls a hub: counts come from the reconciler's latest list of each hub.
+// The head, hub targets and rollout are read live; the rest (StatusFacts)
+// comes from the deployment's status summary when the last pass wrote one for
+// the current revision (4 table reads whatever the number of hubs), else it is
+// read live (a few reads per hub) and the answer says so.
 import { z } from 'zod';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
-import type { DeploymentStore } from './deploymentStore';
+import type { DeploymentHead, DeploymentStore, HubTarget } from './deploymentStore';
 import { deploymentWarningSchema, hubTargetView, hubTargetViewSchema, revisionETag } from './deploymentViews';
 import type { MetricsStore } from './metricsStore';
+import type { StatusFacts, StatusSummaryStore } from './statusSummary';
 import { type DeviceCountsSource, sumCounts } from '../reconcile/deviceCounts';
 import type { RolloutStatusStore } from '../reconcile/rolloutStatusStore';
 import { notFound } from '../../errors';
+import type { RolloutState } from '../../domain/rollout/rolloutMachine';
 import type { RolloutStore } from '../rollout/rolloutStore';
 import { rolloutView, rolloutViewSchema } from '../rollout/rolloutView';
 
@@ -61,6 +67,8 @@ export const deploymentStatusSchema = z
     devicesAsOf: z.string().nullable(),
     conditions: z.array(conditionSchema).meta({ description: 'Kubernetes-style rollout conditions from the latest reconcile pass' }),
     dataAsOf: z.string().nullable().meta({ description: 'The oldest hub count behind the totals: how stale the status may be' }),
+    source: z.enum(['summary', 'live']).meta({ description: "summary: counts, devices and conditions from the status summary the last reconcile pass wrote (as of summaryAsOf); live: read now from each hub's rows (no summary for this revision yet, or it was too old)" }),
+    summaryAsOf: z.string().nullable().meta({ description: 'When the reconcile pass built the summary used (source summary); null for live reads' }),
     rollout: rolloutViewSchema.nullable().meta({ description: 'The latest progressive rollout (null when the deployment never had one)' }),
     kind: z.enum(['base', 'layered']).meta({ description: "layered: IoT Hub's appliedCount reads 0 for layered deployments, so judge them by devices (ingested health)" }),
     warnings: z.array(deploymentWarningSchema).meta({ description: 'What the current revision was accepted with: skipped documents, dropped fields, policies that cannot fire' }),
@@ -75,45 +83,70 @@ export interface StatusDeps {
   readonly deviceCounts: DeviceCountsSource;
   readonly rolloutStatus: RolloutStatusStore;
   readonly rollouts?: RolloutStore;
+  /** Without it (or with maxAgeMs 0) every read is live. */
+  readonly summaries?: { readonly store: StatusSummaryStore; readonly maxAgeMs: number; readonly now?: () => Date };
 }
 
 const count = (counts: Readonly<Record<string, number>>, key: keyof HubCounts) => (Number.isFinite(counts[key]) ? counts[key]! : 0);
 
+/** The facts read now from their own tables: a few reads per hub (the health counters are 8 shards a hub). */
+export async function liveStatusFacts(deps: Pick<StatusDeps, 'store' | 'metrics' | 'hubStatus' | 'deviceCounts' | 'rolloutStatus'>, head: DeploymentHead, targets: readonly HubTarget[]): Promise<StatusFacts> {
+  const hubNames = new Set(targets.map((t) => t.hub));
+  const [metrics, hubs, devices, conditions, revision] = await Promise.all([
+    deps.metrics.forDeployment(head.id),
+    deps.hubStatus.all(),
+    deps.deviceCounts.count(head.id, head.currentRevision, [...hubNames]),
+    deps.rolloutStatus.get(head.id),
+    deps.store.getRevision(head.id, head.currentRevision),
+  ]);
+  return {
+    revision: head.currentRevision,
+    metrics,
+    hubs: hubs.filter((h) => hubNames.has(h.hub)),
+    devices: { byHub: Object.fromEntries([...devices.byHub].filter(([hub]) => hubNames.has(hub))), source: devices.source, asOf: devices.asOf },
+    conditions: conditions?.revision === head.currentRevision ? conditions.conditions : [],
+    kind: revision?.kind ?? 'base',
+    warnings: revision?.warnings ?? [],
+  };
+}
+
 export async function deploymentStatus(deps: StatusDeps, id: string): Promise<DeploymentStatus> {
   const head = await deps.store.get(id);
   if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
-  const targets = await deps.store.hubTargets(id);
-  const [metrics, hubs, devices, rollout, progressive, revision] = await Promise.all([
-    deps.metrics.forDeployment(id),
-    deps.hubStatus.all(),
-    deps.deviceCounts.count(id, head.currentRevision, targets.map((t) => t.hub)),
-    deps.rolloutStatus.get(id),
-    deps.rollouts?.get(id),
-    deps.store.getRevision(id, head.currentRevision),
-  ]);
-  const metricsByHub = new Map(metrics.map((m) => [m.hub, m]));
-  const hubByName = new Map(hubs.map((h) => [h.hub, h]));
+  const [targets, progressive, summary] = await Promise.all([deps.store.hubTargets(id), deps.rollouts?.get(id), deps.summaries && deps.summaries.maxAgeMs > 0 ? deps.summaries.store.get(id) : undefined]);
+  const now = deps.summaries?.now?.() ?? new Date();
+  // A summary of another revision (a change since the pass) or an old one (passes stopped) is not this status.
+  const usable = summary && summary.revision === head.currentRevision && now.getTime() - Date.parse(summary.builtAt) <= deps.summaries!.maxAgeMs;
+  const facts = usable ? summary : await liveStatusFacts(deps, head, targets);
+  return statusView(head, targets, facts, progressive?.state, usable ? { source: 'summary', summaryAsOf: summary.builtAt } : { source: 'live', summaryAsOf: null });
+}
+
+/** The status from its parts, the same whether the facts came from a summary or were read live. */
+export function statusView(head: DeploymentHead, targets: readonly HubTarget[], facts: StatusFacts, progressive: RolloutState | undefined, origin: Pick<DeploymentStatus, 'source' | 'summaryAsOf'>): DeploymentStatus {
+  const metricsByHub = new Map(facts.metrics.map((m) => [m.hub, m]));
+  const hubByName = new Map(facts.hubs.map((h) => [h.hub, h]));
+  const current = facts.revision === head.currentRevision;
 
   const views = targets
     .map((target): HubStatusView => {
       const view = hubTargetView(target);
       const m = metricsByHub.get(target.hub);
       const hub = hubByName.get(target.hub);
-      const current = m && m.configurationId === view.configurationId ? m : undefined;
+      const matching = m && m.configurationId === view.configurationId ? m : undefined;
       // Unchanged counts are not rewritten, so they are as fresh as the hub's last successful check.
-      const asOf = current ? (hub?.lastContactAt && hub.lastContactAt > current.observedAt ? hub.lastContactAt : current.observedAt) : undefined;
+      const asOf = matching ? (hub?.lastContactAt && hub.lastContactAt > matching.observedAt ? hub.lastContactAt : matching.observedAt) : undefined;
       return {
         ...view,
-        customMetrics: current?.custom ?? null,
+        customMetrics: matching?.custom ?? null,
         hubReachable: hub?.reachable ?? null,
-        devices: view.desiredRevision === head.currentRevision ? (devices.byHub.get(target.hub) ?? null) : null,
+        devices: current && view.desiredRevision === head.currentRevision ? (facts.devices.byHub[target.hub] ?? null) : null,
         metrics:
-          current && asOf
+          matching && asOf
             ? {
-                targetedCount: count(current.counts, 'targetedCount'),
-                appliedCount: count(current.counts, 'appliedCount'),
-                reportedSuccessfulCount: count(current.counts, 'reportedSuccessfulCount'),
-                reportedFailedCount: count(current.counts, 'reportedFailedCount'),
+                targetedCount: count(matching.counts, 'targetedCount'),
+                appliedCount: count(matching.counts, 'appliedCount'),
+                reportedSuccessfulCount: count(matching.counts, 'reportedSuccessfulCount'),
+                reportedFailedCount: count(matching.counts, 'reportedFailedCount'),
                 asOf,
               }
             : null,
@@ -125,19 +158,20 @@ export async function deploymentStatus(deps: StatusDeps, id: string): Promise<De
   const sum = (key: keyof HubCounts) => withMetrics.reduce((n, v) => n + (v.metrics?.[key] ?? 0), 0);
   const asOfs = withMetrics.map((v) => v.metrics!.asOf).sort();
   return {
-    id,
+    id: head.id,
     revision: head.currentRevision,
     etag: revisionETag(head.currentRevision),
     deletedAt: head.deletedAt ?? null,
     hubs: views,
     totals: { targetedCount: sum('targetedCount'), appliedCount: sum('appliedCount'), reportedSuccessfulCount: sum('reportedSuccessfulCount'), reportedFailedCount: sum('reportedFailedCount') },
     devices: sumCounts(views.flatMap((v) => (v.devices ? [v.devices] : []))),
-    devicesSource: devices.source,
-    devicesAsOf: devices.asOf,
-    conditions: rollout?.revision === head.currentRevision ? [...rollout.conditions] : [],
+    devicesSource: facts.devices.source,
+    devicesAsOf: facts.devices.asOf,
+    conditions: current ? [...facts.conditions] : [],
     dataAsOf: asOfs[0] ?? null,
-    rollout: progressive ? rolloutView(progressive.state) : null,
-    kind: revision?.kind ?? 'base',
-    warnings: [...(revision?.warnings ?? [])],
+    ...origin,
+    rollout: progressive ? rolloutView(progressive) : null,
+    kind: current ? facts.kind : 'base',
+    warnings: current ? [...facts.warnings] : [],
   };
 }

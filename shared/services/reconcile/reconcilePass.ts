@@ -11,6 +11,8 @@ import type { PassLease } from './passLease';
 import { type HubsPassReport, type ReconcileDeps, reconcileHubs } from './reconcileHubs';
 import type { RolloutStatusStore } from './rolloutStatusStore';
 import { type RowTtl, sweepExpiredRows, type TtlReport } from './rowTtl';
+import type { StatusSummaryStore } from '../deployments/statusSummary';
+import { summarizeStatus, type SummaryReport } from './summarizeStatus';
 import { updateConditions } from './updateConditions';
 
 export interface PassDeps extends ReconcileDeps {
@@ -19,6 +21,8 @@ export interface PassDeps extends ReconcileDeps {
   readonly rolloutStatus?: RolloutStatusStore;
   /** Moves devices silent past the threshold to offline (before conditions, so they count as offline, not failed). Writes through `ctx.guard`. */
   readonly sweepSilentDevices?: (ctx: PassContext & { readonly deadline: number }) => Promise<SweepReport>;
+  /** With deviceCounts, rolloutStatus, metrics and hubStatus, the pass writes each deployment's status summary (GET .../status reads it). */
+  readonly statusSummaries?: StatusSummaryStore;
   /** Tables whose rows expire by age (idempotency records, dead letters). */
   readonly rowTtls?: readonly RowTtl[];
   /** How often the lease is renewed while the pass is not writing (it is also confirmed before every write). */
@@ -53,6 +57,7 @@ export type PassReport =
         /** Hubs whose garbage collection was fenced this pass (see gcFence.ts). */
         readonly gcFencedHubs: readonly string[];
         readonly expiredRowsDeleted: number;
+        readonly statusSummariesWritten: number;
         readonly budgetExceeded: boolean;
       };
     };
@@ -63,6 +68,7 @@ interface Results {
   rollouts: RolloutsReport | null;
   conditionsChanged: number;
   ttl: TtlReport[];
+  summaries: SummaryReport | null;
 }
 
 /** A step of the pass; it reads the world again through `ctx` and writes only through it. */
@@ -104,6 +110,17 @@ function steps(deps: PassDeps): Step[] {
         r.conditionsChanged = await updateConditions({ store: ctx.store, counts: deps.deviceCounts, statuses, now: ctx.now }, heads, targets);
       },
     },
+    // After the conditions, so the summary carries this pass's conditions.
+    {
+      name: 'statusSummaries',
+      run: async (ctx, r) => {
+        const { deviceCounts, rolloutStatus, metrics, hubStatus, statusSummaries } = deps;
+        if (!deviceCounts || !rolloutStatus || !metrics || !hubStatus || !statusSummaries) return;
+        const { heads, targets } = await ctx.desiredState();
+        const summaries = ctx.guard(statusSummaries, ['put', 'remove']);
+        r.summaries = await summarizeStatus({ store: ctx.store, metrics, hubStatus, counts: deviceCounts, rolloutStatus, summaries, now: ctx.now, outOfTime: () => ctx.outOfTime() }, heads, targets);
+      },
+    },
     {
       name: 'rowTtl',
       run: async (ctx, r) => {
@@ -124,7 +141,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
   const renewal = setInterval(() => {
     void held.renew().then((ok) => ok || ctx.leaseLost());
   }, deps.leaseRenewMs ?? 20_000);
-  const results: Results = { hubs: { hubs: [], purged: [], budgetExceeded: false }, sweep: null, rollouts: null, conditionsChanged: 0, ttl: [] };
+  const results: Results = { hubs: { hubs: [], purged: [], budgetExceeded: false }, sweep: null, rollouts: null, conditionsChanged: 0, ttl: [], summaries: null };
   let stoppedIn: string | null = null;
   try {
     for (const step of steps(deps)) {
@@ -169,6 +186,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
         rolloutTransitions: rollouts?.transitions.length ?? 0,
         gcFencedHubs: hubs.hubs.filter((h) => h.fence).map((h) => h.hub),
         expiredRowsDeleted: ttl.reduce((n, t) => n + t.deleted, 0),
+        statusSummariesWritten: results.summaries?.written ?? 0,
         budgetExceeded: stoppedIn !== null,
       },
     };

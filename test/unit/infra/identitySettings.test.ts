@@ -36,7 +36,7 @@ describe('identity-based settings (as deployed by infra/)', () => {
     });
     assert.equal(settings.healthEventHub.kind, 'identity');
 
-    const services = getServices();
+    const services = await getServices();
     assert.equal(services.tableService.url, 'https://fleetstore.table.core.windows.net');
     assert.deepEqual([...services.fleet.hubs.keys()], ['weu', 'eus']);
     assert.deepEqual(services.dependencyProbes.map((p) => p.name), ['tables', 'hub:weu', 'hub:eus', 'settings']);
