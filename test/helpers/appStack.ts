@@ -1,13 +1,14 @@
 // The real function app in the local host, with its own Azurite and IoT Hub
 // simulator on free ports: what the API integration tests run against.
 import { join } from 'node:path';
-import { type AzuriteHandle, startAzurite } from '../../local/azurite';
+import { azuriteConnectionString, type AzuriteHandle, startAzurite } from '../../local/azurite';
 import { type EventHubsEndpoint, startEventHubsEndpoint } from '../../local/eventhubs';
 import { eventHubsPublisher } from '../../local/eventhubs/publisher';
 import { type LocalHost, startLocalHost } from '../../local/host/host';
 import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
 import { projectRoot } from './fixtureApp';
+import { startTcpProxy, type TcpProxy } from './tcpProxy';
 
 export interface AppStack {
   readonly baseUrl: string;
@@ -18,6 +19,10 @@ export interface AppStack {
   readonly eventHubs?: EventHubsEndpoint;
   readonly host: LocalHost;
   readonly logs: LogEntry[];
+  /** With `hubProxies: true`: the TCP proxy between the app and each hub, by hub name. */
+  readonly hubProxies: ReadonlyMap<string, TcpProxy>;
+  /** With `storageProxy: true`: the TCP proxies between the app's FleetStorage and Azurite's table and blob services. */
+  readonly storageProxy?: { readonly table: TcpProxy; readonly blob: TcpProxy };
   /** fetch against the API with the function key (or another key). */
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -28,6 +33,10 @@ export interface AppStackOptions {
   readonly settings?: Record<string, string>;
   /** Route device events through a local Event Hubs endpoint into health ingestion (off: ingestion is disabled). */
   readonly eventHubs?: boolean;
+  /** Put a TCP proxy between the app and each hub (to cut or black-hole it). */
+  readonly hubProxies?: boolean;
+  /** Put TCP proxies between the app's FleetStorage and Azurite (AzureWebJobsStorage stays direct, as the host's own storage). */
+  readonly storageProxy?: boolean;
 }
 
 const HEALTH_HUB = 'device-health';
@@ -45,7 +54,13 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...options.iothub,
   });
   const keys = { functionKey: 'test-function-key', masterKey: 'test-master-key' };
-  const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: h.localEndpoint, caFile: h.caFile } }));
+  const hubProxies = new Map<string, TcpProxy>();
+  if (options.hubProxies) for (const h of iothub.hubs) hubProxies.set(h.name, await startTcpProxy(Number(new URL(h.localEndpoint).port)));
+  const endpointOf = (h: (typeof iothub.hubs)[number]) => (hubProxies.has(h.name) ? `https://127.0.0.1:${hubProxies.get(h.name)!.port}` : h.localEndpoint);
+  const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: endpointOf(h), caFile: h.caFile } }));
+  const portOf = (endpoint: string) => Number(new URL(endpoint).port);
+  const storageProxy = options.storageProxy ? { table: await startTcpProxy(portOf(azurite.tableEndpoint)), blob: await startTcpProxy(portOf(azurite.blobEndpoint)) } : undefined;
+  const fleetStorage = storageProxy ? azuriteConnectionString('127.0.0.1', { blob: storageProxy.blob.port, queue: portOf(azurite.queueEndpoint), table: storageProxy.table.port }) : azurite.connectionString;
   const logs: LogEntry[] = [];
   const host = await startLocalHost({
     scriptRoot: projectRoot,
@@ -55,7 +70,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     logger: (entry) => logs.push(entry),
     settings: {
       AzureWebJobsStorage: azurite.connectionString,
-      FleetStorage: azurite.connectionString,
+      FleetStorage: fleetStorage,
       HUBS: JSON.stringify(hubs),
       HEALTH_EVENTHUB_NAME: HEALTH_HUB,
       HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
@@ -78,6 +93,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...(eventHubs ? { eventHubs } : {}),
     host,
     logs,
+    hubProxies,
+    ...(storageProxy ? { storageProxy } : {}),
     api: (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -86,6 +103,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     },
     async stop() {
       await host.stop();
+      await Promise.all([...hubProxies.values(), ...(storageProxy ? [storageProxy.table, storageProxy.blob] : [])].map((p) => p.stop()));
       await iothub.stop();
       await publisher?.close();
       await eventHubs?.stop();
