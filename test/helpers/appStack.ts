@@ -19,6 +19,8 @@ export interface AppStack {
   readonly eventHubs?: EventHubsEndpoint;
   readonly host: LocalHost;
   readonly logs: LogEntry[];
+  /** The app settings the host runs with (a second host can start from them). */
+  readonly settings: Readonly<Record<string, string>>;
   /** With `hubProxies: true`: the TCP proxy between the app and each hub, by hub name. */
   readonly hubProxies: ReadonlyMap<string, TcpProxy>;
   /** With `storageProxy: true`: the TCP proxies between the app's FleetStorage and Azurite's table and blob services. */
@@ -62,28 +64,22 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   const storageProxy = options.storageProxy ? { table: await startTcpProxy(portOf(azurite.tableEndpoint)), blob: await startTcpProxy(portOf(azurite.blobEndpoint)) } : undefined;
   const fleetStorage = storageProxy ? azuriteConnectionString('127.0.0.1', { blob: storageProxy.blob.port, queue: portOf(azurite.queueEndpoint), table: storageProxy.table.port }) : azurite.connectionString;
   const logs: LogEntry[] = [];
-  const host = await startLocalHost({
-    scriptRoot: projectRoot,
-    port: 0,
-    keys,
-    timers: 'manual',
-    logger: (entry) => logs.push(entry),
-    settings: {
-      AzureWebJobsStorage: azurite.connectionString,
-      FleetStorage: fleetStorage,
-      HUBS: JSON.stringify(hubs),
-      HEALTH_EVENTHUB_NAME: HEALTH_HUB,
-      HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
-      ...(eventHubs
-        ? { HealthEventHub: eventHubs.connectionString() }
-        : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
-      RECONCILE_SCHEDULE: '0 0 0 1 1 *',
-      IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
-      IOTHUB_REQUEST_TIMEOUT_MS: '3000',
-      LOCAL_DEV: 'true',
-      ...options.settings,
-    },
-  });
+  const settings: Record<string, string> = {
+    AzureWebJobsStorage: azurite.connectionString,
+    FleetStorage: fleetStorage,
+    HUBS: JSON.stringify(hubs),
+    HEALTH_EVENTHUB_NAME: HEALTH_HUB,
+    HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
+    ...(eventHubs
+      ? { HealthEventHub: eventHubs.connectionString() }
+      : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
+    RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+    IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
+    IOTHUB_REQUEST_TIMEOUT_MS: '3000',
+    LOCAL_DEV: 'true',
+    ...options.settings,
+  };
+  const host = await startLocalHost({ scriptRoot: projectRoot, port: 0, keys, timers: 'manual', logger: (entry) => logs.push(entry), settings });
   const baseUrl = `http://127.0.0.1:${host.port}/api`;
   return {
     baseUrl,
@@ -93,6 +89,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...(eventHubs ? { eventHubs } : {}),
     host,
     logs,
+    settings,
     hubProxies,
     ...(storageProxy ? { storageProxy } : {}),
     api: (path, init = {}) => {
