@@ -86,7 +86,8 @@ describe('garbage collection cannot wipe a fleet (issue #16 item 1)', () => {
     });
 
     it('3. a second installation (staging) on the same hubs deletes only its own configurations', async () => {
-      host = await startChildHost({ ...prod.settings, FleetStorage: other.connectionString, AzureWebJobsStorage: other.connectionString, INSTALLATION_ID: 'staging' });
+      // The fence off (100%): this case rests on the installation label alone, not on the fence catching it as well.
+      host = await startChildHost({ ...prod.settings, FleetStorage: other.connectionString, AzureWebJobsStorage: other.connectionString, INSTALLATION_ID: 'staging', GC_MAX_DELETE_PERCENT: '100' });
       const created = await host.api('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(deployment('stage-web')) });
       assert.equal(created.status, 201, await created.text());
       assert.equal(configurationIds().filter((id) => id.endsWith('/stage-web-r1')).length, prod.iothub.hubs.length);
