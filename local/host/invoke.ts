@@ -61,7 +61,8 @@ export async function invoke(fn: RegisteredFunction, request: InvocationRequest,
       category: 'system',
       functionName,
       invocationId,
-      message: `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}): ${describeError(error)}`,
+      // Azure's own line: "Executed 'Functions.f' (Failed, Id=..., Duration=12ms)".
+      message: `Executed 'Functions.${functionName}' (Failed, Id=${invocationId}, Duration=${Math.round(performance.now() - started)}ms): ${describeError(error)}`,
     });
     return { ok: false, invocationId, error, durationMs: performance.now() - started };
   }

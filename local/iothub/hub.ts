@@ -26,6 +26,20 @@ export interface HubFaults {
   /** 'refuse' closes the hub's port, 'unavailable' answers 503 to everything. */
   outage: 'none' | 'refuse' | 'unavailable';
   latencyMs: number;
+  /**
+   * Answers to requests of this method reach the client only after `ms`, the
+   * request itself applied at once: the "applied, but the answer was lost or
+   * late" case of a network between the caller and IoT Hub. `remaining`
+   * counts down with each answer it delays.
+   */
+  slowAnswers?: { method: string; ms: number; remaining: number };
+}
+
+/** One request as the hub received it (before faults apply), for tests that count what reached the hub. */
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly at: number;
 }
 
 export class SimulatedHub {
@@ -37,6 +51,8 @@ export class SimulatedHub {
   readonly queryBucket: TokenBucket;
   /** Called when an IoT Edge device's `$edgeAgent` desired properties changed (the simulated agent reacts). */
   onEdgeDesiredChanged: (device: Device) => void = () => undefined;
+  /** Called for every request on arrival, before any fault or auth applies. */
+  onRequest: (request: ReceivedRequest) => void = () => undefined;
   private connectionSequence = 0n;
 
   constructor(

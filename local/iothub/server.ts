@@ -34,6 +34,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function serveRequest(hub: SimulatedHub, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const trackingId = newRequestId().replace(/-/g, '');
+  hub.onRequest({ method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'https://hub').pathname, at: Date.now() });
   try {
     if (hub.faults.latencyMs > 0) await sleep(hub.faults.latencyMs);
     if (hub.faults.outage !== 'none') throw hubErrors.unavailable();
@@ -45,6 +46,11 @@ export async function serveRequest(hub: SimulatedHub, req: IncomingMessage, res:
     const body = rawBody !== null && typeof rawBody === 'object' && !Array.isArray(rawBody) ? (rawBody as Json) : undefined;
     const result = handleApi(hub, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body, rawBody });
     const payload = result.body === undefined ? '' : JSON.stringify(result.body);
+    const slow = hub.faults.slowAnswers;
+    if (slow && slow.remaining > 0 && slow.method === req.method) {
+      slow.remaining--;
+      await sleep(slow.ms);
+    }
     res.writeHead(result.status, {
       ...(payload ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
       ...result.headers,

@@ -1,7 +1,7 @@
 // The real function app in the local host, with its own Azurite and IoT Hub
 // simulator on free ports: what the API integration tests run against.
 import { join } from 'node:path';
-import { type AzuriteHandle, startAzurite } from '../../local/azurite';
+import { azuriteConnectionString, type AzuriteHandle, startAzurite } from '../../local/azurite';
 import { type EventHubsEndpoint, startEventHubsEndpoint } from '../../local/eventhubs';
 import { eventHubsPublisher } from '../../local/eventhubs/publisher';
 import { type LocalHost, startLocalHost } from '../../local/host/host';
@@ -9,6 +9,7 @@ import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
 import { type CountingProxy, startCountingProxy } from './countingProxy';
 import { projectRoot } from './fixtureApp';
+import { startTcpProxy, type TcpProxy } from './tcpProxy';
 
 export interface AppStack {
   readonly baseUrl: string;
@@ -21,6 +22,12 @@ export interface AppStack {
   readonly logs: LogEntry[];
   /** Present with `countTableRequests: true`: the app's table requests go through it (FleetStorage). */
   readonly tableRequests?: CountingProxy;
+  /** The app settings the host runs with (a second host can start from them). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** With `hubProxies: true`: the TCP proxy between the app and each hub, by hub name. */
+  readonly hubProxies: ReadonlyMap<string, TcpProxy>;
+  /** With `storageProxy: true`: the TCP proxies between the app's FleetStorage and Azurite's table and blob services. */
+  readonly storageProxy?: { readonly table: TcpProxy; readonly blob: TcpProxy };
   /** fetch against the API with the function key (or another key). */
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -33,6 +40,10 @@ export interface AppStackOptions {
   readonly eventHubs?: boolean;
   /** Put a counting proxy between the app's FleetStorage table clients and Azurite. */
   readonly countTableRequests?: boolean;
+  /** Put a TCP proxy between the app and each hub (to cut or black-hole it). */
+  readonly hubProxies?: boolean;
+  /** Put TCP proxies between the app's FleetStorage and Azurite (AzureWebJobsStorage stays direct, as the host's own storage). */
+  readonly storageProxy?: boolean;
 }
 
 const HEALTH_HUB = 'device-health';
@@ -40,8 +51,6 @@ const HEALTH_GROUP = 'control-plane';
 
 export async function startAppStack(options: AppStackOptions = {}): Promise<AppStack> {
   const azurite = await startAzurite();
-  const tableRequests = options.countTableRequests ? await startCountingProxy(new URL(azurite.tableEndpoint)) : undefined;
-  const fleetStorage = tableRequests ? azurite.connectionString.replace(/TableEndpoint=http:\/\/[^/;]+/, `TableEndpoint=http://127.0.0.1:${tableRequests.port}`) : azurite.connectionString;
   const eventHubs = options.eventHubs ? await startEventHubsEndpoint({ port: 0, hubs: [{ name: HEALTH_HUB, partitions: 2, consumerGroups: [HEALTH_GROUP] }] }) : undefined;
   const publisher = eventHubs && eventHubsPublisher(eventHubs.connectionString(), HEALTH_HUB);
   const iothub = await startIotHubSimulator({
@@ -52,33 +61,38 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...options.iothub,
   });
   const keys = { functionKey: 'test-function-key', masterKey: 'test-master-key' };
-  const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: h.localEndpoint, caFile: h.caFile } }));
+  const hubProxies = new Map<string, TcpProxy>();
+  if (options.hubProxies) for (const h of iothub.hubs) hubProxies.set(h.name, await startTcpProxy(Number(new URL(h.localEndpoint).port)));
+  const endpointOf = (h: (typeof iothub.hubs)[number]) => (hubProxies.has(h.name) ? `https://127.0.0.1:${hubProxies.get(h.name)!.port}` : h.localEndpoint);
+  const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: endpointOf(h), caFile: h.caFile } }));
+  const portOf = (endpoint: string) => Number(new URL(endpoint).port);
+  const storageProxy = options.storageProxy ? { table: await startTcpProxy(portOf(azurite.tableEndpoint)), blob: await startTcpProxy(portOf(azurite.blobEndpoint)) } : undefined;
+  const tableRequests = options.countTableRequests ? await startCountingProxy(new URL(azurite.tableEndpoint)) : undefined;
+  const fleetStorage = storageProxy
+    ? azuriteConnectionString('127.0.0.1', { blob: storageProxy.blob.port, queue: portOf(azurite.queueEndpoint), table: storageProxy.table.port })
+    : tableRequests
+      ? azurite.connectionString.replace(/TableEndpoint=http:\/\/[^/;]+/, `TableEndpoint=http://127.0.0.1:${tableRequests.port}`)
+      : azurite.connectionString;
   const logs: LogEntry[] = [];
-  const host = await startLocalHost({
-    scriptRoot: projectRoot,
-    port: 0,
-    keys,
-    timers: 'manual',
-    logger: (entry) => logs.push(entry),
-    settings: {
-      AzureWebJobsStorage: azurite.connectionString,
-      FleetStorage: fleetStorage,
-      HUBS: JSON.stringify(hubs),
-      HEALTH_EVENTHUB_NAME: HEALTH_HUB,
-      HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
-      ...(eventHubs
-        ? { HealthEventHub: eventHubs.connectionString() }
-        : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
-      RECONCILE_SCHEDULE: '0 0 0 1 1 *',
-      // Nothing schedules passes here (tests run them), so a summary would not be kept current:
-      // /status reads live unless a test asks for summaries (statusSummary.test.ts, bench:status).
-      STATUS_SUMMARY_MAX_AGE_SECONDS: '0',
-      IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
-      IOTHUB_REQUEST_TIMEOUT_MS: '3000',
-      LOCAL_DEV: 'true',
-      ...options.settings,
-    },
-  });
+  const settings: Record<string, string> = {
+    AzureWebJobsStorage: azurite.connectionString,
+    FleetStorage: fleetStorage,
+    HUBS: JSON.stringify(hubs),
+    HEALTH_EVENTHUB_NAME: HEALTH_HUB,
+    HEALTH_EVENTHUB_CONSUMER_GROUP: HEALTH_GROUP,
+    ...(eventHubs
+      ? { HealthEventHub: eventHubs.connectionString() }
+      : { HealthEventHub: 'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;UseDevelopmentEmulator=true', 'AzureWebJobs.healthIngest.Disabled': 'true' }),
+    RECONCILE_SCHEDULE: '0 0 0 1 1 *',
+    // Nothing schedules passes here (tests run them), so a summary would not be kept current:
+    // /status reads live unless a test asks for summaries (statusSummary.test.ts, bench:status).
+    STATUS_SUMMARY_MAX_AGE_SECONDS: '0',
+    IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
+    IOTHUB_REQUEST_TIMEOUT_MS: '3000',
+    LOCAL_DEV: 'true',
+    ...options.settings,
+  };
+  const host = await startLocalHost({ scriptRoot: projectRoot, port: 0, keys, timers: 'manual', logger: (entry) => logs.push(entry), settings });
   const baseUrl = `http://127.0.0.1:${host.port}/api`;
   return {
     baseUrl,
@@ -89,6 +103,9 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     host,
     logs,
     ...(tableRequests ? { tableRequests } : {}),
+    settings,
+    hubProxies,
+    ...(storageProxy ? { storageProxy } : {}),
     api: (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -97,10 +114,11 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     },
     async stop() {
       await host.stop();
+      await Promise.all([...hubProxies.values(), ...(storageProxy ? [storageProxy.table, storageProxy.blob] : [])].map((p) => p.stop()));
+      await tableRequests?.stop();
       await iothub.stop();
       await publisher?.close();
       await eventHubs?.stop();
-      await tableRequests?.stop();
       await azurite.stop();
     },
   };

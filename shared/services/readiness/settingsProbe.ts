@@ -11,8 +11,10 @@ export function settingsProbe(unusable: readonly UnusableSetting[]): DependencyP
     kind: 'settings',
     check() {
       if (unusable.length === 0) return Promise.resolve();
-      // Names and reasons only: never a value.
-      return Promise.reject(new Error(`disabled by an unusable value: ${unusable.map((u) => `${u.name} ${u.reason}`).join('; ')}`));
+      // Names and reasons only: never a value. Names first: the health detail is cut at 300 characters, and
+      // with several settings unusable the reasons (each ~100 characters) used to push the later names out of it.
+      const names = unusable.map((u) => u.name).join(', ');
+      return Promise.reject(new Error(`disabled by an unusable value: ${names} (${unusable.map((u) => `${u.name} ${u.reason}`).join('; ')})`));
     },
   };
 }
