@@ -11,6 +11,7 @@ import { ignoredDeliverySchema, pushReportSchema } from '../services/registry/pu
 import { rolloutViewSchema } from '../services/rollout/rolloutView';
 import type { ApiOperation } from './openapi';
 import { deploymentDevicesQuerySchema } from './healthRequests';
+import { kubernetesOperations } from './kubernetesCatalog';
 import { listQuerySchema } from './paging';
 import { problemSchema } from './problem';
 import { webhookQuerySchema } from './registryWebhook';
@@ -275,4 +276,5 @@ export const apiOperations: readonly ApiOperation[] = [
     usesStorage: false,
     responses: { 200: { description: 'The file' }, 304: { description: 'Unchanged since the ETag sent' }, 308: { description: 'Redirect to the path with a trailing slash' }, 404: { description: 'No such file' } },
   },
+  ...kubernetesOperations,
 ];

@@ -1,5 +1,7 @@
 // The real function app in the local host, with its own Azurite and IoT Hub
 // simulator on free ports: what the API integration tests run against.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AzuriteHandle, startAzurite } from '../../local/azurite';
 import { type EventHubsEndpoint, startEventHubsEndpoint } from '../../local/eventhubs';
@@ -7,6 +9,8 @@ import { eventHubsPublisher } from '../../local/eventhubs/publisher';
 import { type LocalHost, startLocalHost } from '../../local/host/host';
 import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
+import { ensureTlsMaterial } from '../../local/iothub/certs';
+import { writeKubeconfig } from '../../local/stack/kubeconfig';
 import { projectRoot } from './fixtureApp';
 
 export interface AppStack {
@@ -18,6 +22,9 @@ export interface AppStack {
   readonly eventHubs?: EventHubsEndpoint;
   readonly host: LocalHost;
   readonly logs: LogEntry[];
+  /** With `tls: true`: the kubeconfig file for the app's Kubernetes API over HTTPS (as `npm start` writes it). */
+  readonly kubeconfig?: string;
+  readonly kubernetesServer?: string;
   /** fetch against the API with the function key (or another key). */
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -28,6 +35,8 @@ export interface AppStackOptions {
   readonly settings?: Record<string, string>;
   /** Route device events through a local Event Hubs endpoint into health ingestion (off: ingestion is disabled). */
   readonly eventHubs?: boolean;
+  /** Also serve the app over HTTPS (local CA) and write a kubeconfig for its Kubernetes API. */
+  readonly tls?: boolean;
 }
 
 const HEALTH_HUB = 'device-health';
@@ -47,10 +56,13 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   const keys = { functionKey: 'test-function-key', masterKey: 'test-master-key' };
   const hubs = iothub.hubs.map((h) => ({ name: h.name, region: h.region, labels: h.labels, connection: h.connectionString, local: { endpoint: h.localEndpoint, caFile: h.caFile } }));
   const logs: LogEntry[] = [];
+  const tlsDir = options.tls ? mkdtempSync(join(tmpdir(), 'app-tls-')) : undefined;
+  const tls = tlsDir ? ensureTlsMaterial(tlsDir, []) : undefined;
   const host = await startLocalHost({
     scriptRoot: projectRoot,
     port: 0,
     keys,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key, port: 0 } } : {}),
     timers: 'manual',
     logger: (entry) => logs.push(entry),
     settings: {
@@ -66,10 +78,14 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
       IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
       IOTHUB_REQUEST_TIMEOUT_MS: '3000',
       LOCAL_DEV: 'true',
+      KUBERNETES_API_KEY: keys.functionKey,
       ...options.settings,
     },
   });
   const baseUrl = `http://127.0.0.1:${host.port}/api`;
+  const kubernetesServer = host.tlsBaseUrl && `${host.tlsBaseUrl}/k8s`;
+  const kubeconfig = tlsDir && tls && kubernetesServer ? join(tlsDir, 'kubeconfig') : undefined;
+  if (kubeconfig && tls && kubernetesServer) writeKubeconfig(kubeconfig, { server: kubernetesServer, caPem: tls.ca, token: keys.functionKey });
   return {
     baseUrl,
     keys,
@@ -78,6 +94,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ...(eventHubs ? { eventHubs } : {}),
     host,
     logs,
+    ...(kubeconfig && kubernetesServer ? { kubeconfig, kubernetesServer } : {}),
     api: (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);

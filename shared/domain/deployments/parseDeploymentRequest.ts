@@ -5,7 +5,9 @@ import { AppError } from '../../errors';
 import { validationError } from '../../http/problem';
 import { isPlainObject } from './canonicalJson';
 import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec, storedSpec } from './deploymentSpec';
+import { bothHubSelectors, hubSelectorOf } from './kubernetes/hubLabels';
 import { translateKubernetesInput } from './kubernetes/kubernetesManifest';
+import { podSpecOf } from './kubernetes/translate';
 import { parseKubernetesText } from './kubernetes/parseDocument';
 import type { ManifestContext } from './normalize';
 import { fail, invalid, ok, type Result } from './result';
@@ -107,7 +109,8 @@ export function kubernetesRequest(input: unknown, context: ManifestContext, opti
     labels: metadata.labels ?? {},
     ...(priority === undefined ? {} : { priority }),
     ...(condition === undefined ? {} : { target: { condition } }),
-    hubSelector: { ...(names ? { names } : {}), ...(regions ? { regions } : {}) },
+    // A nodeSelector on a hub node's labels (region, name) picks hubs as the annotations do; both must hold.
+    hubSelector: bothHubSelectors({ ...(names ? { names } : {}), ...(regions ? { regions } : {}) }, hubSelectorOf(podSpecOf(workload).spec.nodeSelector)),
     // The input is kept as sent (text stays text) so a later GET shows what the user wrote.
     manifest: { kubernetes: input },
   };
