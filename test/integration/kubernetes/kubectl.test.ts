@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
+import { waitFor } from '../../helpers/fixtureApp';
 
 const kubectlPresent = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
@@ -45,6 +46,108 @@ describe('kubectl against the local stack', { skip: kubectlPresent ? false : 'ku
     for (const hub of stack.iothub.hubs) {
       assert.match(out, new RegExp(`^${hub.name}\\s+Ready\\s+iot-hub\\s.*topology.kubernetes.io/region=${hub.region}`, 'm'));
     }
+  });
+
+  const manifest = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: { app: web, team: edge }
+spec:
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/region: westeurope
+        env: prod
+      containers:
+      - name: web
+        image: ${image}
+        env:
+        - { name: MODE, value: edge }
+`;
+  const prodInWeu = () => [...stack.iothub.simulator.hubs.find((h) => h.name === 'weu')!.devices.values()].filter((d) => (d.twin.tags as { env?: string }).env === 'prod').length;
+  const readyCounts = async () => {
+    const out = await ok(['get', 'deployments', '--no-headers']);
+    const m = /^web\s+(\d+)\/(\d+)\s+(\d+)\s+(\d+)/m.exec(out);
+    return m ? { ready: Number(m[1]), replicas: Number(m[2]), upToDate: Number(m[3]), available: Number(m[4]) } : undefined;
+  };
+
+  it('applies a Deployment (nodeSelector on region, device tags) without --validate=false; get deployments shows ready counts from health', async () => {
+    assert.match(await ok(['apply', '-f', '-'], manifest('contoso.azurecr.io/web:1.0.0')), /deployment.apps\/web created/);
+    const devices = prodInWeu();
+    assert.ok(devices > 0, 'the seed gives weu some prod devices');
+    const hubs = stack.iothub.simulator.hubs.map((h) => [h.name, [...h.configurations.items.keys()].filter((id) => id.startsWith('web-')).length]);
+    assert.deepEqual(hubs, [['weu', 1], ['eus', 0], ['sea', 0]], 'only the westeurope hub got the configuration');
+    await reconcile();
+    const counts = await waitFor(async () => {
+      const c = await readyCounts();
+      return c && c.ready === devices && c.replicas === devices ? c : undefined;
+    }, 60_000, 'every targeted device to run the revision');
+    assert.deepEqual(counts, { ready: devices, replicas: devices, upToDate: devices, available: devices });
+  });
+
+  /** `kubectl rollout status` to its end, with reconcile passes running beside it as the timer would run them. */
+  const rolloutStatus = async () => {
+    const watching = kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s']);
+    let done = false;
+    void watching.then(() => (done = true));
+    while (!done) {
+      await reconcile();
+      await Promise.race([watching, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    }
+    return watching;
+  };
+
+  it('set image makes a new revision; rollout status follows it to completion', async () => {
+    assert.match(await ok(['set', 'image', 'deployment/web', 'web=contoso.azurecr.io/web:1.1.0']), /image updated/);
+    const run = await rolloutStatus();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /deployment "web" successfully rolled out/);
+    const live = JSON.parse(await ok(['get', 'deployment', 'web', '-o', 'json'])) as { metadata: { generation: number; annotations: Record<string, string> }; spec: { template: { spec: { containers: { image: string }[] } } }; status: { readyReplicas: number } };
+    assert.equal(live.metadata.generation, 2);
+    assert.equal(live.metadata.annotations['deployment.kubernetes.io/revision'], '2');
+    assert.equal(live.spec.template.spec.containers[0]!.image, 'contoso.azurecr.io/web:1.1.0');
+    assert.equal(live.status.readyReplicas, prodInWeu());
+  });
+
+  it('apply --server-side changes the image; apply of the same file again changes nothing', async () => {
+    assert.match(await ok(['apply', '--server-side', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0')), /deployment.apps\/web serverside-applied/);
+    const image = await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']);
+    assert.equal(image, 'contoso.azurecr.io/web:1.2.0 3');
+    await ok(['apply', '--server-side', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0'));
+    assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.generation}']), '3', 'the same object again is no new revision');
+  });
+
+  it('diff shows what an apply would change, and nothing when the file matches', async () => {
+    const changed = await kubectl(['diff', '-f', '-'], manifest('contoso.azurecr.io/web:2.0.0'));
+    assert.equal(changed.code, 1, `diff exits 1 when there are differences: ${changed.stderr}`);
+    assert.match(changed.stdout, /-\s+image: contoso.azurecr.io\/web:1.2.0/);
+    assert.match(changed.stdout, /\+\s+image: contoso.azurecr.io\/web:2.0.0/);
+    const generation = await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.generation}']);
+    assert.equal(generation, '3', 'diff changed nothing (server-side dry run)');
+    const same = await kubectl(['diff', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0'));
+    assert.equal(same.code, 0, `no differences: ${same.stdout}${same.stderr}`);
+  });
+
+  it('an unsupported field is refused with a 422 naming it', async () => {
+    const run = await kubectl(['apply', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0').replace('      containers:', '      affinity: { nodeAffinity: {} }\n      containers:'));
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /spec\.template\.spec\.affinity/);
+  });
+
+  it('delete removes the deployment and its configurations from every hub', async () => {
+    assert.match(await ok(['delete', 'deployment', 'web']), /deployment.apps "web" deleted/);
+    const run = await kubectl(['get', 'deployment', 'web']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /NotFound|not found/);
+    await waitFor(async () => {
+      await reconcile();
+      return stack.iothub.simulator.hubs.every((h) => ![...h.configurations.items.keys()].some((id) => id.startsWith('web-'))) || undefined;
+    }, 60_000, 'every hub to drop the configurations of web');
   });
 
   it('refuses a request without the bearer token', async () => {
