@@ -9,10 +9,11 @@ import type { ManifestContext } from '../../domain/deployments/normalize';
 import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
 import { type DeploymentRecord, renderDeployment, requestObject, resourceVersionOf, storedWorkload } from '../../domain/kubernetes/deploymentObject';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
+import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
 import { failure } from '../../domain/kubernetes/status';
 import { isAppError } from '../../errors';
 import { deploymentStatus, type StatusDeps } from '../deployments/deploymentStatus';
-import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, listDeployments, replaceDeployment } from '../deployments/deploymentsService';
+import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, listDeployments, listRevisions, replaceDeployment } from '../deployments/deploymentsService';
 import { type ControlDeps, controlRollout } from '../rollout/controlRollout';
 import { deploymentFigures } from './deploymentFigures';
 import { asKubernetes, KubeError, kubeFail } from './kubeError';
@@ -206,4 +207,39 @@ export async function deleteDeploymentObject(deps: KubernetesDeploymentsDeps, na
     const uid = (live.metadata as { uid: string }).uid;
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: 'apps', kind: 'deployments', uid } };
   });
+}
+
+const HISTORY = 10;
+
+/** The ReplicaSets (one per recent revision, revisionHistoryLimit 10) of every deployment the list yields. */
+export async function listReplicaSetObjects(deps: KubernetesDeploymentsDeps, options: ListOptions): Promise<{ items: Obj[] }> {
+  const deployments = await listDeploymentObjects(deps, { limit: 100, labels: undefined });
+  const items: Obj[] = [];
+  for (const d of deployments.items) {
+    const metadata = d.metadata as { name: string; creationTimestamp: string; generation: number };
+    const spec = d.spec as { selector?: unknown; template?: Obj };
+    const status = d.status as { replicas?: number; readyReplicas?: number };
+    const { deployment } = await getDeployment(deps.deployments(), metadata.name);
+    const page = await listRevisions(deps.deployments(), metadata.name, { pageSize: 100 });
+    for (const revision of page.items.slice(-HISTORY)) {
+      const workload = storedWorkload((revision.spec as { manifest?: unknown }).manifest, parseText);
+      const template = (workload?.spec as { template?: Obj } | undefined)?.template;
+      if (!template) continue;
+      const current = revision.revision === metadata.generation;
+      const cause = revision.cause as { kind?: string; toRevision?: number };
+      items.push(
+        renderReplicaSet({
+          deployment: { id: metadata.name, createdAt: deployment.createdAt, selector: spec.selector },
+          number: revision.revision,
+          createdAt: revision.createdAt,
+          template: current && spec.template ? spec.template : template,
+          current,
+          ...(current ? { figures: { replicas: status.replicas ?? 0, readyReplicas: status.readyReplicas ?? 0 } } : {}),
+          changeCause: cause.kind === 'rollback' ? `rollback to revision ${cause.toRevision}` : (cause.kind ?? ''),
+        }),
+      );
+    }
+  }
+  const name = options.name;
+  return { items: items.filter((rs) => name === undefined || (rs.metadata as { name: string }).name === name) };
 }

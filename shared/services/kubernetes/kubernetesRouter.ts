@@ -15,6 +15,7 @@ import {
   deleteDeploymentObject,
   type KubernetesDeploymentsDeps,
   listDeploymentObjects,
+  listReplicaSetObjects,
   patchDeploymentObject,
   patchTypeOf,
   readDeployment,
@@ -193,7 +194,33 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     }
     throw new KubeError(failure(405, `the server does not allow this method on the requested resource`));
   }
+  // apps/v1 replicasets: the revisions, read-only.
+  const replicaSetsKind = { kind: 'ReplicaSet', apiVersion: 'apps/v1', columns: REPLICASET_COLUMNS, cells: replicaSetCells };
+  const loadReplicaSets = (_labels: Record<string, string> | undefined, name: string | undefined) => listReplicaSetObjects(deps, { limit: 500, name });
+  if (key === 'apis/apps/v1/replicasets' && method === 'GET') return serveList(request, deps, replicaSetsKind, loadReplicaSets);
+  if (parts[0] === 'apis' && parts[1] === 'apps' && parts[3] === 'namespaces' && parts[5] === 'replicasets' && method === 'GET') {
+    if (parts[4] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[4]}" not found`, { name: parts[4]!, kind: 'namespaces' }));
+    if (parts.length === 6) return serveList(request, deps, replicaSetsKind, loadReplicaSets);
+    const found = (await listReplicaSetObjects(deps, { limit: 500, name: parts[6] })).items[0];
+    if (parts.length === 7 && found) return single(request, found, replicaSetsKind);
+    throw new KubeError(notFoundStatus('replicasets', parts[6] ?? '', 'apps'));
+  }
   throw new KubeError(failure(404, 'the server could not find the requested resource'));
+}
+
+const REPLICASET_COLUMNS = [
+  NAME_COLUMN,
+  { name: 'Desired', type: 'integer', description: 'Targeted devices (current revision only)' },
+  { name: 'Current', type: 'integer', description: 'Targeted devices (current revision only)' },
+  { name: 'Ready', type: 'integer', description: 'Devices running this revision' },
+  AGE_COLUMN,
+  { name: 'Revision', type: 'string', description: 'deployment.kubernetes.io/revision', priority: 1 },
+] as const;
+
+function replicaSetCells(o: Obj): unknown[] {
+  const m = o.metadata as { name: string; creationTimestamp: string; annotations: Record<string, string> };
+  const s = o.status as { replicas: number; readyReplicas: number };
+  return [m.name, s.replicas, s.replicas, s.readyReplicas, age(m.creationTimestamp), m.annotations['deployment.kubernetes.io/revision']];
 }
 
 async function nodes(deps: KubernetesApiDeps): Promise<Obj[]> {

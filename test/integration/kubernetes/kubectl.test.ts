@@ -133,6 +133,21 @@ spec:
     assert.equal(same.code, 0, `no differences: ${same.stdout}${same.stderr}`);
   });
 
+  it('rollout history lists the revisions as ReplicaSets; rollout undo restores one as a new revision', async () => {
+    const history = await ok(['rollout', 'history', 'deployment/web']);
+    assert.match(history, /^1\s/m);
+    assert.match(history, /^2\s/m);
+    assert.match(history, /^3\s/m);
+    const revision1 = await ok(['rollout', 'history', 'deployment/web', '--revision=1']);
+    assert.match(revision1, /contoso.azurecr.io\/web:1.0.0/);
+    assert.match(await ok(['rollout', 'undo', 'deployment/web', '--to-revision=1']), /rolled back/);
+    assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']), 'contoso.azurecr.io/web:1.0.0 4');
+    assert.match(await ok(['rollout', 'undo', 'deployment/web']), /rolled back/);
+    assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']), 'contoso.azurecr.io/web:1.2.0 5', 'undo without --to-revision goes back one');
+    const configurations = stack.iothub.simulator.hubs.find((h) => h.name === 'weu')!.configurations.items;
+    assert.ok(configurations.has('web-r5'), 'the weu hub holds the restored revision');
+  });
+
   it('an unsupported field is refused with a 422 naming it', async () => {
     const run = await kubectl(['apply', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0').replace('      containers:', '      affinity: { nodeAffinity: {} }\n      containers:'));
     assert.notEqual(run.code, 0);
