@@ -29,6 +29,7 @@ app.http('kubernetesApi', {
           context: { registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS) },
           hubs: s.settings.HUBS,
           hubStatus: s.hubStatus,
+          health: s.health,
           startedAt,
           watchWindowMs: 5000,
         };

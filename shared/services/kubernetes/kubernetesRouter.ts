@@ -8,6 +8,7 @@ import { equalityLabels, matchesFields, matchesLabels, parseFieldSelector, parse
 import { failure, notFoundStatus } from '../../domain/kubernetes/status';
 import { age, AGE_COLUMN, NAME_COLUMN, table, wantsTable } from '../../domain/kubernetes/table';
 import type { HubSetting } from '../../config/settings';
+import type { HealthStore } from '../health/healthStore';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import { KubeError, kubeFail } from './kubeError';
 import {
@@ -15,6 +16,7 @@ import {
   deleteDeploymentObject,
   type KubernetesDeploymentsDeps,
   listDeploymentObjects,
+  listPodObjects,
   listReplicaSetObjects,
   patchDeploymentObject,
   patchTypeOf,
@@ -44,6 +46,7 @@ export interface KubeResponse {
 export interface KubernetesApiDeps extends KubernetesDeploymentsDeps {
   readonly hubs: readonly HubSetting[];
   readonly hubStatus: HubStatusStore;
+  readonly health: HealthStore;
   readonly startedAt: string;
   /** Longest a watch request is held before it answers (buffered watch, see watch.ts). */
   readonly watchWindowMs: number;
@@ -194,6 +197,14 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     }
     throw new KubeError(failure(405, `the server does not allow this method on the requested resource`));
   }
+  // v1 pods: the devices of each deployment's current revision, read-only.
+  if ((key === 'api/v1/pods' || (parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 5)) && method === 'GET') {
+    if (parts.length === 5 && parts[3] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[3]}" not found`, { name: parts[3]!, kind: 'namespaces' }));
+    const selector = parseLabelSelector(request.query.get('labelSelector'));
+    if (!selector.ok) throw kubeFail(400, selector.message);
+    return serveList(request, deps, { kind: 'Pod', apiVersion: 'v1', columns: POD_COLUMNS, cells: podCells }, (_labels, _name, limit, continueToken) => listPodObjects(deps, { limit, continueToken, requirements: selector.requirements }));
+  }
+
   // apps/v1 replicasets: the revisions, read-only.
   const replicaSetsKind = { kind: 'ReplicaSet', apiVersion: 'apps/v1', columns: REPLICASET_COLUMNS, cells: replicaSetCells };
   const loadReplicaSets = (_labels: Record<string, string> | undefined, name: string | undefined) => listReplicaSetObjects(deps, { limit: 500, name });
@@ -206,6 +217,23 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     throw new KubeError(notFoundStatus('replicasets', parts[6] ?? '', 'apps'));
   }
   throw new KubeError(failure(404, 'the server could not find the requested resource'));
+}
+
+const POD_COLUMNS = [
+  NAME_COLUMN,
+  { name: 'Ready', type: 'string', description: 'Modules running / modules' },
+  { name: 'Status', type: 'string', description: 'Running, CrashLoopBackOff (failed), ContainerCreating (applying), Unknown (offline)' },
+  { name: 'Restarts', type: 'integer', description: 'Not tracked per pod' },
+  AGE_COLUMN,
+  { name: 'Node', type: 'string', description: 'The hub', priority: 0 },
+  { name: 'Device', type: 'string', description: 'The device id', priority: 1 },
+] as const;
+
+function podCells(o: Obj): unknown[] {
+  const m = o.metadata as { name: string; labels: Record<string, string> };
+  const s = o.status as { phase: string; containerStatuses: { ready: boolean; state: { waiting?: { reason: string } } }[] };
+  const waiting = s.containerStatuses.find((c) => c.state.waiting)?.state.waiting?.reason;
+  return [m.name, `${s.containerStatuses.filter((c) => c.ready).length}/${s.containerStatuses.length}`, waiting ?? s.phase, 0, '<unknown>', (o.spec as { nodeName: string }).nodeName, m.labels['edge-fleet.dev/device']];
 }
 
 const REPLICASET_COLUMNS = [

@@ -154,6 +154,27 @@ spec:
     assert.match(run.stderr, /spec\.template\.spec\.affinity/);
   });
 
+  it('a crashing image (crashImage scenario) is not ready in get deployments, and CrashLoopBackOff pods are exactly the failing devices', async () => {
+    const weu = [...stack.iothub.simulator.hubs.find((h) => h.name === 'weu')!.devices.values()].filter((d) => (d.twin.tags as { env?: string }).env === 'prod');
+    const hw = (weu[0]!.twin.tags as { hw: string }).hw;
+    const failing = weu.filter((d) => (d.twin.tags as { hw: string }).hw === hw).map((d) => d.deviceId).sort();
+    const scenario = await fetch(`${stack.iothub.adminUrl}/admin/scenarios`, { method: 'POST', body: JSON.stringify({ kind: 'crashImage', image: 'contoso.azurecr.io/crashy:6.6.6', hub: 'weu', selector: `tags.hw = '${hw}'` }) });
+    assert.ok(scenario.ok, `scenario: ${scenario.status}`);
+    await ok(['apply', '-f', '-'], manifest('contoso.azurecr.io/crashy:6.6.6').replace(/\bweb\b/g, 'crashy'));
+    await reconcile();
+    const pods = await waitFor(async () => {
+      const out = await ok(['get', 'pods', '-l', 'app=crashy', '--chunk-size=1', '--no-headers']);
+      const rows = out.trim().split('\n').filter(Boolean).map((line) => line.split(/\s+/));
+      return rows.length === weu.length && rows.every((r) => r[2] === 'Running' || r[2] === 'CrashLoopBackOff') ? rows : undefined;
+    }, 60_000, 'every targeted device to report running or crashing');
+    const crashing = pods.filter((r) => r[2] === 'CrashLoopBackOff').map((r) => r[0]!.replace(/^crashy-/, '')).sort();
+    assert.deepEqual(crashing, failing.map((id) => id.toLowerCase()));
+    assert.ok(pods.every((r) => r[5] === 'weu'), 'every pod is on the weu node');
+    const out = await ok(['get', 'deployment', 'crashy', '--no-headers']);
+    assert.match(out, new RegExp(`^crashy\\s+${weu.length - failing.length}/${weu.length}\\s`, 'm'), out);
+    await ok(['delete', 'deployment', 'crashy']);
+  });
+
   it('delete removes the deployment and its configurations from every hub', async () => {
     assert.match(await ok(['delete', 'deployment', 'web']), /deployment.apps "web" deleted/);
     const run = await kubectl(['get', 'deployment', 'web']);
