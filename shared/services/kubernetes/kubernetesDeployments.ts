@@ -150,9 +150,10 @@ export async function replaceDeploymentObject(deps: KubernetesDeploymentsDeps, n
     const before = requestObject(renderDeployment(current, undefined)).object;
     const changed = canonicalStringify(object) !== canonicalStringify(before);
     const parsed = changed ? translate(deps, name, object) : undefined;
-    if (options.dryRun) return renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? current.paused }, undefined);
+    if (options.dryRun) return renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);
     if (changed) await replaceDeployment(deps.deployments(), name, current.revision, JSON.stringify(object), 'application/json');
-    if (paused !== undefined && paused !== current.paused) await setPaused(deps, name, paused);
+    // Absent is false, as in Kubernetes: `rollout resume` sends {"spec":{"paused":null}}.
+    if ((paused ?? false) !== current.paused) await setPaused(deps, name, paused ?? false);
     return readDeployment(deps, name);
   });
 }

@@ -175,6 +175,27 @@ spec:
     await ok(['delete', 'deployment', 'crashy']);
   });
 
+  it('rollout pause and resume drive a progressive rollout (edge-fleet.dev/rollout)', async () => {
+    const rollout = { waves: [{ name: 'first', hubSelector: { names: ['weu'] }, soakSeconds: 3600 }, { name: 'rest', hubSelector: {} }], gate: { maxFailedPercent: 50, minSucceeded: 0 } };
+    const staged = manifest('contoso.azurecr.io/staged:1.0.0')
+      .replace(/\bweb\b/g, 'staged')
+      .replace('        topology.kubernetes.io/region: westeurope\n', '')
+      .replace('  labels: { app: staged, team: edge }', `  labels: { app: staged, team: edge }\n  annotations:\n    edge-fleet.dev/rollout: '${JSON.stringify(rollout)}'`);
+    await ok(['apply', '-f', '-'], staged);
+    await ok(['set', 'image', 'deployment/staged', 'staged=contoso.azurecr.io/staged:1.1.0']);
+    const phase = async () => ((await (await stack.api('deployments/staged/status')).json()) as { rollout: { phase: string; revision: number } | null }).rollout;
+    assert.equal((await phase())?.revision, 2);
+    assert.match(await ok(['rollout', 'pause', 'deployment/staged']), /paused/);
+    assert.equal((await phase())?.phase, 'paused');
+    assert.equal(await ok(['get', 'deployment', 'staged', '-o', 'jsonpath={.spec.paused}']), 'true');
+    const undo = await kubectl(['rollout', 'undo', 'deployment/staged']);
+    assert.notEqual(undo.code, 0, 'kubectl refuses to undo a paused deployment');
+    assert.match(await ok(['rollout', 'resume', 'deployment/staged']), /resumed/);
+    assert.notEqual((await phase())?.phase, 'paused');
+    assert.equal(await ok(['get', 'deployment', 'staged', '-o', 'jsonpath={.spec.paused}']), '');
+    await ok(['delete', 'deployment', 'staged']);
+  });
+
   it('delete removes the deployment and its configurations from every hub', async () => {
     assert.match(await ok(['delete', 'deployment', 'web']), /deployment.apps "web" deleted/);
     const run = await kubectl(['get', 'deployment', 'web']);
