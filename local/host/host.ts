@@ -24,11 +24,15 @@ export interface LocalHostOptions {
   readonly timers?: 'scheduled' | 'manual';
   /** Event Hub partition load balancing between hosts (tests shorten the SDK's 60 s ownership expiry). */
   readonly eventHubLoadBalancing?: { readonly updateIntervalInMs?: number; readonly partitionOwnershipExpirationIntervalInMs?: number };
+  /** Also serve HTTPS with this certificate (0 picks a free port). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly port: number };
 }
 
 export interface LocalHost {
   readonly port: number;
   readonly baseUrl: string;
+  /** `https://127.0.0.1:<port>/<routePrefix>`, when `tls` was given. */
+  readonly tlsBaseUrl?: string;
   readonly functions: readonly RegisteredFunction[];
   /** Runs a timer function now and waits for it; false if there is no such function. */
   runFunction(name: string): Promise<boolean>;
@@ -76,6 +80,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       functions,
       logger,
       runFunction,
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     const eventHubFunctions = functions.filter((f) => typeOf(f) === 'eventHubTrigger');
     if (eventHubFunctions.length) {
@@ -97,6 +102,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     return {
       port,
       baseUrl: `http://localhost:${port}/${hostJson.extensions?.http?.routePrefix ?? 'api'}`,
+      ...(front.tlsPort === undefined ? {} : { tlsBaseUrl: `https://127.0.0.1:${front.tlsPort}/${hostJson.extensions?.http?.routePrefix ?? 'api'}` }),
       functions,
       runFunction,
       stop,

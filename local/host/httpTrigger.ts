@@ -2,8 +2,10 @@
 // with Azure route templates, methods and function keys, mapped to RPC http
 // data so `@azure/functions` builds its HttpRequest exactly as in Azure.
 // `POST /admin/functions/<name>` runs a non-HTTP function (master key), as the
-// real host's admin API does.
+// real host's admin API does. With `tls`, the same app is also served over
+// HTTPS (as Azure serves it): kubectl sends a bearer token only over TLS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RpcHttpData } from './coreTypes';
 import type { RegisteredFunction } from './functionsCore';
@@ -31,11 +33,15 @@ export interface HttpFrontOptions {
   readonly logger: HostLogger;
   /** Runs a non-HTTP function by name for the admin API; resolves when it has finished. */
   readonly runFunction: (name: string, input: string | undefined) => Promise<boolean>;
+  /** Also listen with TLS on `tls.port` (0 picks a free one). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly port: number };
 }
 
 export interface HttpFront {
   readonly server: Server;
   readonly port: number;
+  /** The HTTPS port, when `tls` was given. */
+  readonly tlsPort?: number;
   close(): Promise<void>;
 }
 
@@ -88,7 +94,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? `localhost:${options.port}`;
-    const url = new URL(req.url ?? '/', `http://${host}`);
+    const url = new URL(req.url ?? '/', `${'encrypted' in req.socket ? 'https' : 'http'}://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
 
@@ -134,28 +140,46 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     send(res, Number(out.statusCode ?? 200), out.headers ?? {}, bytes);
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       options.logger({ level: 'error', category: 'system', functionName: 'host', invocationId: '-', message: `HTTP front failed: ${String(error)}` });
       if (!res.headersSent) send(res, 500);
       else res.destroy();
     });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
+  const listen = async (server: Server, port: number) => {
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  };
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const server = createServer(listener);
+  const port = await listen(server, options.port);
+  let tlsServer: Server | undefined;
+  try {
+    if (options.tls) tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
+    const tlsPort = tlsServer && options.tls ? await listen(tlsServer, options.tls.port) : undefined;
+    return {
+      server,
+      port,
+      ...(tlsPort === undefined ? {} : { tlsPort }),
+      close: async () => {
+        await Promise.all([close(server), ...(tlsServer ? [close(tlsServer)] : [])]);
+      },
+    };
+  } catch (error) {
+    await close(server);
+    throw error;
+  }
 }

@@ -10,18 +10,20 @@ interface Args {
   inMemory: boolean;
   stateDir: string | undefined;
   eventHubsPort: number;
+  tlsPort: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false, stateDir: undefined, eventHubsPort: 5672 };
+  const args: Args = { port: Number(process.env.PORT ?? 7071), inMemory: false, stateDir: undefined, eventHubsPort: 5672, tlsPort: Number(process.env.TLS_PORT ?? 7443) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--in-memory') args.inMemory = true;
     else if (arg === '--port') args.port = Number(argv[++i]);
     else if (arg === '--state-dir') args.stateDir = resolve(argv[++i] ?? '.local');
     else if (arg === '--eventhubs-port') args.eventHubsPort = Number(argv[++i]);
+    else if (arg === '--tls-port') args.tlsPort = Number(argv[++i]);
     else if (arg === '--help') {
-      process.stdout.write('usage: npm start [-- --port 7071] [--eventhubs-port 5672] [--in-memory] [--state-dir .local]\n(stack.json, keys.json and persistent data go in the state directory)\n');
+      process.stdout.write('usage: npm start [-- --port 7071] [--tls-port 7443] [--eventhubs-port 5672] [--in-memory] [--state-dir .local]\n(stack.json, keys.json and persistent data go in the state directory)\n');
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument '${arg}' (try --help)\n`);
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       port: args.port,
       inMemory: args.inMemory,
       eventHubsPort: args.eventHubsPort,
+      tlsPort: args.tlsPort,
       ...(args.stateDir ? { stateDir: args.stateDir } : {}),
       log: (m) => process.stdout.write(`[stack] ${m}\n`),
     });
@@ -70,7 +73,8 @@ async function main(): Promise<void> {
   const stackFile = relative(process.cwd(), join(args.stateDir ?? join(projectRoot, '.local'), 'stack.json'));
   process.stdout.write(
     `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in ${stackFile}; Ctrl-C stops)\n` +
-      `Console: ${stack.info.consoleUrl} (asks for the function key once per browser session)\n`,
+      `Console: ${stack.info.consoleUrl} (asks for the function key once per browser session)\n` +
+      `kubectl: KUBECONFIG=${relative(process.cwd(), stack.info.kubeconfig ?? '')} kubectl get nodes (${stack.info.kubernetesServer})\n`,
   );
 }
 

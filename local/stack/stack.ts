@@ -4,16 +4,20 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalHost, startLocalHost } from '../host/host';
+import { ensureTlsMaterial } from '../iothub/certs';
 import type { HostLogger } from '../host/invoke';
 import type { StackComponent, StartedComponent } from './component';
 import { baseSettings, defaultComponents } from './components';
 import { loadOrCreateAppSecrets } from './appSecretsFile';
+import { writeKubeconfig } from './kubeconfig';
 import { loadOrCreateKeys } from './keysFile';
 import { mergeSettings, readLocalSettingsFile } from './localSettings';
 
 export interface StackOptions {
   readonly projectRoot: string;
   readonly port: number;
+  /** HTTPS port of the same app (kubectl's endpoint); defaults to 7443, 0 picks a free one. */
+  readonly tlsPort?: number;
   readonly inMemory: boolean;
   /** Defaults to 5672, the emulator's port. */
   readonly eventHubsPort?: number;
@@ -37,6 +41,9 @@ export interface StackInfo {
   readonly consoleUrl: string;
   readonly functionKey: string;
   readonly masterKey: string;
+  /** The app's Kubernetes API over HTTPS (`<tlsBaseUrl>/k8s`) and the kubeconfig file for it. */
+  readonly kubernetesServer?: string;
+  readonly kubeconfig?: string;
   readonly storageConnectionString?: string;
   readonly [component: string]: unknown;
 }
@@ -69,15 +76,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     const keys = loadOrCreateKeys(join(stateDir, 'keys.json'));
     const appSecrets = loadOrCreateAppSecrets(join(stateDir, 'app-secrets.json'));
-    const settings = mergeSettings({ ...appSecrets, ...provided }, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env);
+    // The Kubernetes surface checks bearer tokens itself (anonymous route): locally the function key is the token.
+    const settings = {
+      KUBERNETES_API_KEY: keys.functionKey,
+      ...mergeSettings({ ...appSecrets, ...provided }, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env),
+    };
+    const tls = ensureTlsMaterial(join(stateDir, 'tls'), []);
     host = await startLocalHost({
       scriptRoot: options.projectRoot,
       settings,
       port: options.port,
+      tls: { cert: tls.cert, key: tls.key, port: options.tlsPort ?? 7443 },
       keys,
       ...(options.hostLogger ? { logger: options.hostLogger } : {}),
     });
-    const stackInfo: StackInfo = { ...info, baseUrl: host.baseUrl, consoleUrl: `${host.baseUrl}/console/`, functionKey: keys.functionKey, masterKey: keys.masterKey };
+    const kubernetesServer = `${host.tlsBaseUrl}/k8s`;
+    const kubeconfig = join(stateDir, 'kubeconfig');
+    writeKubeconfig(kubeconfig, { server: kubernetesServer, caPem: tls.ca, token: settings.KUBERNETES_API_KEY });
+    const stackInfo: StackInfo = { ...info, baseUrl: host.baseUrl, consoleUrl: `${host.baseUrl}/console/`, functionKey: keys.functionKey, masterKey: keys.masterKey, kubernetesServer, kubeconfig };
     writeFileSync(stackFile, JSON.stringify(stackInfo, null, 2), { mode: 0o600 });
     return { info: stackInfo, host, stop };
   } catch (error) {

@@ -134,6 +134,10 @@ export const settingDefinitions = {
   WEBHOOK_HARBOR_SECRET: setting(optionalString, { description: 'Harbor webhook auth header value', example: '<random>', secret: true, required: false }),
   WEBHOOK_CLOUDEVENTS_TOKEN: setting(optionalString, { description: 'Bearer token Event Grid sends to the CloudEvents endpoint', example: '<random>', secret: true, required: false }),
   WEBHOOK_GENERIC_SECRET: setting(optionalString, { description: 'HMAC-SHA256 key of the generic webhook', example: '<random>', secret: true, required: false }),
+  // The Kubernetes API surface (docs/kubernetes-api.md) checks bearer tokens itself: a shared key, Entra ID tokens, or both.
+  KUBERNETES_API_KEY: setting(optionalString, { description: 'Bearer token kubectl may send to /api/k8s (the local stack sets the function key); unset in Azure, where Entra ID tokens are used', example: '<random>', secret: true, required: false }),
+  KUBERNETES_ENTRA_TENANT_ID: setting(optionalString, { description: 'Entra ID tenant whose access tokens /api/k8s accepts (issuer https://login.microsoftonline.com/<tenant>/v2.0)', example: '00000000-0000-0000-0000-000000000000', required: false }),
+  KUBERNETES_ENTRA_AUDIENCE: setting(optionalString, { description: "Audience (the app registration's client id or Application ID URI) the Entra ID tokens must carry", example: 'api://edge-fleet-k8s', required: false }),
   PAGE_TOKEN_KEY: setting(optionalString, {
     description: 'HMAC key that signs list continuation tokens; the same on every instance (without it tokens hold on one instance only)',
     example: '<random>',

@@ -12,6 +12,7 @@ import { ignoredDeliverySchema, pushReportSchema } from '../services/registry/pu
 import { rolloutViewSchema } from '../services/rollout/rolloutView';
 import type { ApiOperation } from './openapi';
 import { deadLettersQuerySchema, deploymentDevicesQuerySchema } from './healthRequests';
+import { kubernetesOperations } from './kubernetesCatalog';
 import { listQuerySchema } from './paging';
 import { problemSchema } from './problem';
 import { webhookQuerySchema } from './registryWebhook';
@@ -286,4 +287,5 @@ export const apiOperations: readonly ApiOperation[] = [
     usesStorage: false,
     responses: { 200: { description: 'The file' }, 304: { description: 'Unchanged since the ETag sent' }, 302: { description: 'In Azure: not signed in; redirect to the Entra ID sign-in (Easy Auth)' }, 308: { description: 'Redirect to the path with a trailing slash' }, 403: { description: 'In Azure: App Service sign-in (Easy Auth) is not configured, so the console is not served' }, 404: { description: 'No such file' } },
   },
+  ...kubernetesOperations,
 ];

@@ -1,5 +1,7 @@
 // The real function app in the local host, with its own Azurite and IoT Hub
 // simulator on free ports: what the API integration tests run against.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { azuriteConnectionString, type AzuriteHandle, startAzurite } from '../../local/azurite';
 import { type EventHubsEndpoint, startEventHubsEndpoint } from '../../local/eventhubs';
@@ -8,6 +10,8 @@ import { type LocalHost, startLocalHost } from '../../local/host/host';
 import type { LogEntry } from '../../local/host/invoke';
 import { type IotHubSimulatorHandle, type IotHubSimulatorOptions, startIotHubSimulator } from '../../local/iothub';
 import { type CountingProxy, startCountingProxy } from './countingProxy';
+import { ensureTlsMaterial } from '../../local/iothub/certs';
+import { writeKubeconfig } from '../../local/stack/kubeconfig';
 import { projectRoot } from './fixtureApp';
 import { startTcpProxy, type TcpProxy } from './tcpProxy';
 
@@ -28,6 +32,9 @@ export interface AppStack {
   readonly hubProxies: ReadonlyMap<string, TcpProxy>;
   /** With `storageProxy: true`: the TCP proxies between the app's FleetStorage and Azurite's table and blob services. */
   readonly storageProxy?: { readonly table: TcpProxy; readonly blob: TcpProxy };
+  /** With `tls: true`: the kubeconfig file for the app's Kubernetes API over HTTPS (as `npm start` writes it). */
+  readonly kubeconfig?: string;
+  readonly kubernetesServer?: string;
   /** fetch against the API with the function key (or another key). */
   api(path: string, init?: RequestInit & { key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -44,6 +51,8 @@ export interface AppStackOptions {
   readonly hubProxies?: boolean;
   /** Put TCP proxies between the app's FleetStorage and Azurite (AzureWebJobsStorage stays direct, as the host's own storage). */
   readonly storageProxy?: boolean;
+  /** Also serve the app over HTTPS (local CA) and write a kubeconfig for its Kubernetes API. */
+  readonly tls?: boolean;
 }
 
 const HEALTH_HUB = 'device-health';
@@ -90,10 +99,24 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT: '6000',
     IOTHUB_REQUEST_TIMEOUT_MS: '3000',
     LOCAL_DEV: 'true',
+    KUBERNETES_API_KEY: keys.functionKey,
     ...options.settings,
   };
-  const host = await startLocalHost({ scriptRoot: projectRoot, port: 0, keys, timers: 'manual', logger: (entry) => logs.push(entry), settings });
+  const tlsDir = options.tls ? mkdtempSync(join(tmpdir(), 'app-tls-')) : undefined;
+  const tls = tlsDir ? ensureTlsMaterial(tlsDir, []) : undefined;
+  const host = await startLocalHost({
+    scriptRoot: projectRoot,
+    port: 0,
+    keys,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key, port: 0 } } : {}),
+    timers: 'manual',
+    logger: (entry) => logs.push(entry),
+    settings,
+  });
   const baseUrl = `http://127.0.0.1:${host.port}/api`;
+  const kubernetesServer = host.tlsBaseUrl && `${host.tlsBaseUrl}/k8s`;
+  const kubeconfig = tlsDir && tls && kubernetesServer ? join(tlsDir, 'kubeconfig') : undefined;
+  if (kubeconfig && tls && kubernetesServer) writeKubeconfig(kubeconfig, { server: kubernetesServer, caPem: tls.ca, token: keys.functionKey });
   return {
     baseUrl,
     keys,
@@ -106,6 +129,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     settings,
     hubProxies,
     ...(storageProxy ? { storageProxy } : {}),
+    ...(kubeconfig && kubernetesServer ? { kubeconfig, kubernetesServer } : {}),
     api: (path, init = {}) => {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);

@@ -5,7 +5,9 @@ import { AppError } from '../../errors';
 import { validationError } from '../../http/problem';
 import { isPlainObject } from './canonicalJson';
 import { deploymentRequestEnvelopeSchema, type DeploymentSpec, type NormalizedSpec, normalizeSpec, storedSpec } from './deploymentSpec';
+import { bothHubSelectors, hubSelectorOf } from './kubernetes/hubLabels';
 import { translateKubernetesInput } from './kubernetes/kubernetesManifest';
+import { podSpecOf } from './kubernetes/translate';
 import { parseKubernetesText } from './kubernetes/parseDocument';
 import type { ManifestContext } from './normalize';
 import { fail, invalid, ok, type Result } from './result';
@@ -23,6 +25,8 @@ export const ANNOTATIONS = {
   targetCondition: 'edge-fleet.dev/target-condition',
   hubNames: 'edge-fleet.dev/hub-names',
   hubRegions: 'edge-fleet.dev/hub-regions',
+  /** The progressive rollout policy (JSON), so kubectl users get waves, gates and `rollout pause`/`resume`. */
+  rollout: 'edge-fleet.dev/rollout',
 } as const;
 
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json$/;
@@ -102,12 +106,24 @@ export function kubernetesRequest(input: unknown, context: ManifestContext, opti
   const condition = text(ANNOTATIONS.targetCondition);
   const names = list(ANNOTATIONS.hubNames);
   const regions = list(ANNOTATIONS.hubRegions);
+  const rolloutText = text(ANNOTATIONS.rollout);
+  const rolloutPointer = at(`/metadata/annotations/${ANNOTATIONS.rollout.replace('/', '~1')}`);
+  let rollout: unknown;
+  if (rolloutText !== undefined) {
+    try {
+      rollout = JSON.parse(rolloutText) as unknown;
+    } catch (e) {
+      return invalid('The Kubernetes manifest', [{ pointer: rolloutPointer, detail: `is not valid JSON: ${(e as Error).message}`, code: 'syntax' }]);
+    }
+  }
   const request = {
     id: metadata.name ?? options.id,
     labels: metadata.labels ?? {},
     ...(priority === undefined ? {} : { priority }),
     ...(condition === undefined ? {} : { target: { condition } }),
-    hubSelector: { ...(names ? { names } : {}), ...(regions ? { regions } : {}) },
+    ...(rollout === undefined ? {} : { rollout }),
+    // A nodeSelector on a hub node's labels (region, name) picks hubs as the annotations do; both must hold.
+    hubSelector: bothHubSelectors({ ...(names ? { names } : {}), ...(regions ? { regions } : {}) }, hubSelectorOf(podSpecOf(workload).spec.nodeSelector)),
     // The input is kept as sent (text stays text) so a later GET shows what the user wrote.
     manifest: { kubernetes: input },
   };
@@ -119,6 +135,7 @@ export function kubernetesRequest(input: unknown, context: ManifestContext, opti
       '/labels': at('/metadata/labels'),
       '/priority': vkPriority && ours === undefined ? vkPriority.pointer : at(`/metadata/annotations/${ANNOTATIONS.priority.replace('/', '~1')}`),
       '/hubSelector': at('/metadata/annotations'),
+      '/rollout': rolloutPointer,
     };
     const issues = error.issues.map((i) => {
       const key = Object.keys(where).find((k) => i.pointer === k || i.pointer.startsWith(`${k}/`));

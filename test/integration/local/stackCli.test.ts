@@ -15,7 +15,7 @@ const entry = join(projectRoot, 'dist', 'local', 'stack', 'main.js');
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   // Every component on a free port: never the fixed ones a developer's own `npm start` holds.
   // A process group of its own, as a terminal gives a foreground job, so Ctrl-C can be sent to all of it.
-  const child = spawn(process.execPath, [entry, ...args, '--eventhubs-port', '0'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [entry, ...args, '--eventhubs-port', '0', '--tls-port', '0'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,6 +62,11 @@ describe('npm start (the local stack entry point)', () => {
       assert.equal(consoleUrl, `${info.baseUrl}/console/`);
       assert.ok(cli.out().includes(`Console: ${consoleUrl}`), 'the ready line names the console');
       assert.match(await (await fetch(consoleUrl)).text(), /<title>Fleet console<\/title>/);
+      const { kubeconfig, kubernetesServer } = info as unknown as { kubeconfig: string; kubernetesServer: string };
+      assert.equal(kubeconfig, join(stateDir, 'kubeconfig'));
+      assert.match(kubernetesServer, /^https:\/\/127\.0\.0\.1:\d+\/api\/k8s$/);
+      assert.ok(cli.out().includes(`KUBECONFIG=`) && cli.out().includes(kubernetesServer), 'the ready line names the kubeconfig and the Kubernetes server');
+      assert.match(readFileSync(kubeconfig, 'utf8'), new RegExp(`server: ${kubernetesServer.replace(/[./]/g, '\\$&')}`));
 
       // A template as Microsoft ships it, inline registry password included, is taken as it is:
       // the stack makes the sealing key (REGISTRY_SECRETS_KEY) once and keeps it beside keys.json.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type NormalizedManifest, normalizeManifest } from '../../../shared/domain/deployments/normalize';
+import { kubernetesRequest } from '../../../shared/domain/deployments/parseDeploymentRequest';
 import type { FieldIssue } from '../../../shared/errors';
 import { fixtureJson, fixtureText } from './fixtures';
 
@@ -79,6 +80,18 @@ describe('Kubernetes translation, field by field', () => {
   });
   it('nodeSelector becomes a target condition; kubernetes.io/hostname names the device', () => {
     assert.equal(translated('node-selector.yaml').condition?.text, "tags.env='prod' AND deviceId='gateway-17'");
+  });
+  it('a nodeSelector on a hub node label (region, hub name) picks hubs; the other keys still pick devices', () => {
+    const doc = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', annotations: { 'edge-fleet.dev/hub-regions': 'westeurope,eastus' } },
+      spec: { template: { spec: { nodeSelector: { 'topology.kubernetes.io/region': 'westeurope', 'hub.edge-fleet.dev/geo': 'eu', env: 'prod' }, containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+    };
+    const r = kubernetesRequest(doc, context);
+    if (!r.ok) assert.fail(JSON.stringify(r.error.issues));
+    assert.deepEqual(r.value.spec.hubSelector, { regions: ['westeurope'], labels: { geo: 'eu' } });
+    assert.equal(r.value.normalized.targetCondition.text, "tags.env='prod'");
   });
   it('imagePullSecrets name registry credentials from settings; imagePullPolicy Always pulls on create', () => {
     const n = translated('image-pull-secrets.yaml');

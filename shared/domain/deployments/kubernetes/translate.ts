@@ -10,6 +10,7 @@ import { restartPolicySchema, type Route, routesSchema, statusSchema } from '../
 import { selectorToCondition } from '../selector';
 import { allOf, parseTargetCondition, type TargetCondition, targetCondition } from '../targetCondition';
 import type { DeploymentWarning } from '../warnings';
+import { isHubLabel } from './hubLabels';
 import { type ConfigMapDoc, isVirtualKubeletEdge, VK, VK_NODE_SELECTOR, workloadAnnotations } from './virtualKubelet';
 import { cpuShares, memoryBytes, nanoCpus } from './quantity';
 import type { Container, KubernetesDeployment, KubernetesPod, PodSpec } from './schema';
@@ -103,6 +104,7 @@ export function nodeSelectorCondition(
   const tags: Record<string, string> = {};
   const parts: TargetCondition[] = [];
   for (const [key, value] of Object.entries(selector ?? {})) {
+    if (isHubLabel(key)) continue; // chooses hubs (hubLabels.ts), read by kubernetesRequest
     if (key === HOSTNAME_LABEL) parts.push(targetCondition`deviceId=${value}`);
     else if (key.split('.').every((s) => PROPERTY_NAME.test(s))) tags[key] = value;
     else {

@@ -1,0 +1,289 @@
+// apps/v1 Deployments over the deployment use cases: one object is one
+// deployment, a changed object a new revision (docs/kubernetes-api.md).
+// Every write goes through the shared Kubernetes translation
+// (kubernetesRequest); a field it would drop is refused with a 422 here.
+import { parse as parseYaml } from 'yaml';
+import { canonicalStringify } from '../../domain/deployments/canonicalJson';
+import { parseKubernetesStream } from '../../domain/deployments/kubernetes/parseDocument';
+import type { ManifestContext } from '../../domain/deployments/normalize';
+import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
+import { type DeploymentRecord, renderDeployment, requestObject, resourceVersionOf, storedWorkload } from '../../domain/kubernetes/deploymentObject';
+import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
+import { renderPod } from '../../domain/kubernetes/podObject';
+import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
+import { matchesLabels, type Requirement } from '../../domain/kubernetes/selectors';
+import type { HealthStore } from '../health/healthStore';
+import { listDeploymentDevices } from '../health/healthQueries';
+import { failure } from '../../domain/kubernetes/status';
+import { isAppError } from '../../errors';
+import { deploymentStatus, type StatusDeps } from '../deployments/deploymentStatus';
+import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, listDeployments, listRevisions, replaceDeployment } from '../deployments/deploymentsService';
+import { type ControlDeps, controlRollout } from '../rollout/controlRollout';
+import { deploymentFigures } from './deploymentFigures';
+import { asKubernetes, KubeError, kubeFail } from './kubeError';
+
+export interface KubernetesDeploymentsDeps {
+  readonly deployments: () => Promise<DeploymentsDeps>;
+  readonly status: StatusDeps;
+  readonly control: ControlDeps;
+  readonly context: ManifestContext;
+}
+
+type Obj = Record<string, unknown>;
+const target = (name: string) => ({ name, group: 'apps', kind: 'deployments' });
+
+const parseText = (text: string): unknown[] => {
+  const docs = parseKubernetesStream(text, '');
+  return docs.ok ? docs.value.map((d) => d.value) : [];
+};
+
+async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<DeploymentRecord> {
+  const { deployment } = await getDeployment((await deps.deployments()), name);
+  const rollout = await deps.control.rollouts.get(name);
+  return {
+    id: deployment.id,
+    revision: deployment.revision,
+    createdAt: deployment.createdAt,
+    updatedAt: deployment.updatedAt,
+    deletedAt: deployment.deletedAt,
+    labels: deployment.labels,
+    workload: storedWorkload(deployment.manifest, parseText),
+    paused: rollout?.state.revision === deployment.revision && rollout.state.phase === 'paused',
+  };
+}
+
+export async function readDeployment(deps: KubernetesDeploymentsDeps, name: string): Promise<Obj> {
+  return asKubernetes(target(name), async () => {
+    const r = await record(deps, name);
+    return renderDeployment(r, deploymentFigures(await deploymentStatus(deps.status, name)));
+  });
+}
+
+export interface ListOptions {
+  readonly limit: number;
+  readonly continueToken?: string | undefined;
+  readonly labels?: Record<string, string> | undefined;
+  readonly name?: string | undefined;
+}
+
+export async function listDeploymentObjects(deps: KubernetesDeploymentsDeps, options: ListOptions): Promise<{ items: Obj[]; continueToken?: string }> {
+  if (options.name !== undefined) {
+    try {
+      const one = await readDeployment(deps, options.name);
+      const labels = (one.metadata as { labels: Record<string, string> }).labels;
+      return { items: Object.entries(options.labels ?? {}).every(([k, v]) => labels[k] === v) ? [one] : [] };
+    } catch (error) {
+      if (error instanceof KubeError && error.status.code === 404) return { items: [] };
+      throw error;
+    }
+  }
+  const page = await listDeployments((await deps.deployments()), { pageSize: options.limit, ...(options.continueToken ? { continuationToken: options.continueToken } : {}), ...(options.labels ? { labels: options.labels } : {}) });
+  const items: Obj[] = [];
+  for (const summary of page.items) {
+    try {
+      items.push(await readDeployment(deps, summary.id));
+    } catch (error) {
+      if (!(error instanceof KubeError && error.status.code === 404)) throw error; // deleted meanwhile
+    }
+  }
+  return { items, ...(page.continuationToken ? { continueToken: page.continuationToken } : {}) };
+}
+
+/** The translation's answer for an object; every field it would drop is a 422 naming the field. */
+function translate(deps: KubernetesDeploymentsDeps, name: string, object: Obj) {
+  const parsed = kubernetesRequest(object, deps.context, { id: name });
+  if (!parsed.ok) throw parsed.error;
+  const dropped = parsed.value.normalized.warnings.filter((w) => w.code === 'dropped_field');
+  if (dropped.length) {
+    const causes = dropped.map((w) => ({ reason: 'FieldValueNotSupported', message: w.detail, field: fieldOf(w.pointer) }));
+    throw new KubeError(failure(422, `Deployment.apps "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join('; ')}`, target(name), causes));
+  }
+  return parsed.value;
+}
+
+const fieldOf = (pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+
+function nameOf(sent: Obj, urlName: string | undefined): string {
+  const metadata = (sent.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  if (sent.kind !== 'Deployment' || sent.apiVersion !== 'apps/v1') throw kubeFail(400, `the body must be an apps/v1 Deployment (got ${String(sent.apiVersion)} ${String(sent.kind)})`);
+  if (metadata.namespace !== undefined && metadata.namespace !== 'default') throw kubeFail(400, `the namespace of the provided object (${JSON.stringify(metadata.namespace)}) does not match the namespace sent on the request (default)`);
+  const name = typeof metadata.name === 'string' ? metadata.name : urlName;
+  if (!name) throw new KubeError(failure(422, 'Deployment.apps "" is invalid: metadata.name: Required value: name or generateName is required', {}, [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]));
+  if (urlName && name !== urlName) throw kubeFail(400, `the name of the object (${name}) does not match the name on the URL (${urlName})`);
+  return name;
+}
+
+export async function createDeploymentObject(deps: KubernetesDeploymentsDeps, sent: Obj, options: { dryRun: boolean }): Promise<Obj> {
+  const name = nameOf(sent, undefined);
+  return asKubernetes(target(name), async () => {
+    const { object, paused } = requestObject(sent);
+    if (paused) throw kubeFail(422, `Deployment.apps "${name}" is invalid: spec.paused: a new deployment cannot start paused; pause its rollout with \`kubectl rollout pause\``, target(name));
+    const parsed = translate(deps, name, object);
+    if (options.dryRun) {
+      const now = new Date().toISOString();
+      return renderDeployment({ id: name, revision: 1, createdAt: now, updatedAt: now, labels: parsed.spec.labels, workload: object, paused: false }, undefined);
+    }
+    await createDeployment((await deps.deployments()), JSON.stringify(object), 'application/json');
+    return readDeployment(deps, name);
+  });
+}
+
+/**
+ * The object replaced by `sent`: a changed object is a new revision; an
+ * unchanged one with spec.paused flipped pauses or resumes the rollout.
+ * `resourceVersion` in the object must be the current one (409 otherwise).
+ */
+export async function replaceDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, sent: Obj, options: { dryRun: boolean }): Promise<Obj> {
+  nameOf(sent, name);
+  return asKubernetes(target(name), async () => {
+    const current = await record(deps, name);
+    const sentVersion = (sent.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+    if (sentVersion !== undefined && sentVersion !== resourceVersionOf(current.revision)) {
+      throw new KubeError(failure(409, `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`, target(name), [], 'Conflict'));
+    }
+    const { object, paused } = requestObject(sent);
+    const before = requestObject(renderDeployment(current, undefined)).object;
+    const changed = canonicalStringify(object) !== canonicalStringify(before);
+    const parsed = changed ? translate(deps, name, object) : undefined;
+    if (options.dryRun) return renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);
+    if (changed) await replaceDeployment((await deps.deployments()), name, current.revision, JSON.stringify(object), 'application/json');
+    // Absent is false, as in Kubernetes: `rollout resume` sends {"spec":{"paused":null}}.
+    if ((paused ?? false) !== current.paused) await setPaused(deps, name, paused ?? false);
+    return readDeployment(deps, name);
+  });
+}
+
+async function setPaused(deps: KubernetesDeploymentsDeps, name: string, paused: boolean): Promise<void> {
+  try {
+    await controlRollout(deps.control, name, paused ? 'pause' : 'resume');
+  } catch (error) {
+    if (isAppError(error) && (error.code === 'RolloutNotFound' || error.code === 'RolloutStateConflict' || error.status === 409)) {
+      throw new KubeError(failure(422, `Deployment.apps "${name}" is invalid: spec.paused: ${error.message} (only a progressive rollout in progress can be paused or resumed)`, target(name), [{ reason: 'FieldValueInvalid', message: error.message, field: 'spec.paused' }]));
+    }
+    throw error;
+  }
+}
+
+export type PatchType = 'strategic' | 'merge' | 'json' | 'apply';
+
+export function patchTypeOf(contentType: string | null): PatchType | undefined {
+  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return (
+    ({ 'application/strategic-merge-patch+json': 'strategic', 'application/merge-patch+json': 'merge', 'application/json-patch+json': 'json', 'application/apply-patch+yaml': 'apply', 'application/apply-patch+cbor': undefined } as Record<string, PatchType | undefined>)[media]
+  );
+}
+
+/**
+ * PATCH in every form kubectl sends. Server-side apply merges the applied
+ * object into the live one like a strategic merge patch (no field ownership
+ * is tracked; see docs/kubernetes-api.md) and creates the object when absent.
+ */
+export async function patchDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, type: PatchType, body: string, options: { dryRun: boolean }): Promise<Obj> {
+  let patch: unknown;
+  try {
+    patch = type === 'apply' ? parseYaml(body) : JSON.parse(body);
+  } catch (e) {
+    throw kubeFail(400, `the patch is not valid ${type === 'apply' ? 'YAML' : 'JSON'}: ${(e as Error).message}`, target(name));
+  }
+  let live: Obj;
+  try {
+    live = await readDeployment(deps, name);
+  } catch (error) {
+    if (type === 'apply' && error instanceof KubeError && error.status.code === 404 && patch && typeof patch === 'object') {
+      return createDeploymentObject(deps, patch as Obj, options);
+    }
+    throw error;
+  }
+  const outcome: PatchOutcome = type === 'json' ? jsonPatch(live, patch) : type === 'merge' ? jsonMergePatch(live, patch) : strategicMergePatch(live, patch);
+  if (!outcome.ok) throw new KubeError(failure(type === 'json' ? 422 : 400, outcome.message, target(name)));
+  const { status: _status, ...next } = outcome.value;
+  return replaceDeploymentObject(deps, name, next, options);
+}
+
+export async function deleteDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, options: { dryRun: boolean }): Promise<Obj> {
+  return asKubernetes(target(name), async () => {
+    const live = await readDeployment(deps, name);
+    if (!options.dryRun) await deleteDeployment((await deps.deployments()), name, undefined);
+    const uid = (live.metadata as { uid: string }).uid;
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: 'apps', kind: 'deployments', uid } };
+  });
+}
+
+const HISTORY = 10;
+
+/** The ReplicaSets (one per recent revision, revisionHistoryLimit 10) of every deployment the list yields. */
+export async function listReplicaSetObjects(deps: KubernetesDeploymentsDeps, options: ListOptions): Promise<{ items: Obj[] }> {
+  const deployments = await listDeploymentObjects(deps, { limit: 100, labels: undefined });
+  const items: Obj[] = [];
+  for (const d of deployments.items) {
+    const metadata = d.metadata as { name: string; creationTimestamp: string; generation: number };
+    const spec = d.spec as { selector?: unknown; template?: Obj };
+    const status = d.status as { replicas?: number; readyReplicas?: number };
+    const { deployment } = await getDeployment((await deps.deployments()), metadata.name);
+    const page = await listRevisions((await deps.deployments()), metadata.name, { pageSize: 100 });
+    for (const revision of page.items.slice(-HISTORY)) {
+      const workload = storedWorkload((revision.spec as { manifest?: unknown }).manifest, parseText);
+      const template = (workload?.spec as { template?: Obj } | undefined)?.template;
+      if (!template) continue;
+      const current = revision.revision === metadata.generation;
+      const cause = revision.cause as { kind?: string; toRevision?: number };
+      items.push(
+        renderReplicaSet({
+          deployment: { id: metadata.name, createdAt: deployment.createdAt, selector: spec.selector },
+          number: revision.revision,
+          createdAt: revision.createdAt,
+          template: current && spec.template ? spec.template : template,
+          current,
+          ...(current ? { figures: { replicas: status.replicas ?? 0, readyReplicas: status.readyReplicas ?? 0 } } : {}),
+          changeCause: cause.kind === 'rollback' ? `rollback to revision ${cause.toRevision}` : (cause.kind ?? ''),
+        }),
+      );
+    }
+  }
+  const name = options.name;
+  return { items: items.filter((rs) => name === undefined || (rs.metadata as { name: string }).name === name) };
+}
+
+interface PodCursor {
+  readonly d: number;
+  readonly t?: string;
+}
+
+/**
+ * Pods of every deployment whose template labels match (`kubectl get pods -l
+ * app=x`): the devices of its current revision, paged over deployments and
+ * then the health store's own pages; the continue token is opaque base64url.
+ */
+export async function listPodObjects(deps: KubernetesDeploymentsDeps & { health: HealthStore }, options: { limit: number; continueToken?: string | undefined; requirements: readonly Requirement[] }): Promise<{ items: Obj[]; continueToken?: string }> {
+  let cursor: PodCursor = { d: 0 };
+  if (options.continueToken) {
+    try {
+      cursor = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as PodCursor;
+    } catch {
+      throw kubeFail(410, 'the continue token is not one this server issued; list again from the start');
+    }
+  }
+  const deployments = (await listDeploymentObjects(deps, { limit: 100 })).items.filter((d) => {
+    const template = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template;
+    return matchesLabels(options.requirements.filter((r) => r.key !== 'pod-template-hash'), template?.metadata?.labels ?? {});
+  });
+  const items: Obj[] = [];
+  while (cursor.d < deployments.length && items.length < options.limit) {
+    const d = deployments[cursor.d]!;
+    const metadata = d.metadata as { name: string; generation: number };
+    const { deployment, hubs } = await getDeployment((await deps.deployments()), metadata.name);
+    const template = (d.spec as { template: Obj }).template;
+    const page = await listDeploymentDevices(deps.health, { hubs: hubs.map((h) => h.hub), deploymentId: metadata.name, revision: metadata.generation, pageSize: options.limit - items.length, ...(cursor.t ? { continuationToken: cursor.t } : {}) });
+    for (const device of page.items) {
+      items.push(renderPod({ deployment: { id: metadata.name, createdAt: deployment.createdAt, revision: metadata.generation, template }, hub: device.hub, deviceId: device.deviceId, state: device.state }));
+    }
+    cursor = page.continuationToken ? { d: cursor.d, t: page.continuationToken } : { d: cursor.d + 1 };
+  }
+  const more = cursor.d < deployments.length;
+  return { items, ...(more ? { continueToken: Buffer.from(JSON.stringify(cursor)).toString('base64url') } : {}) };
+}
