@@ -5,7 +5,7 @@ import { consoleAssets } from '../http/consoleAssets';
 import { consoleSignInEnvironment, consoleSignInGate } from '../http/consoleSignIn';
 import { withProblems } from '../http/respond';
 
-const assets = consoleAssets(join(__dirname, '..', 'console'));
+const assets = consoleAssets(join(__dirname, '..', '..', 'console'));
 const signIn = consoleSignInEnvironment(process.env);
 
 // GET /api/console/: the web console's page and files. Anonymous to the
