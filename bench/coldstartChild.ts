@@ -29,6 +29,11 @@ async function main(): Promise<void> {
   for (const file of entryPoints(projectRoot)) require(file);
   const importMs = performance.now() - started;
   const sdks = loadedSdks();
+  // Besides the SDKs: what else the import loaded that a registration does not need (lazyHandlers.ts excepted).
+  const beyondRegistrations = Object.keys(require.cache)
+    .filter((p) => /\/node_modules\/(zod|yaml|semver)\//.test(p) || (p.includes(`${join('dist', 'shared')}/`) && !p.endsWith('lazyHandlers.js')))
+    .map((p) => p.slice(p.indexOf(p.includes('node_modules') ? 'node_modules' : 'dist')))
+    .filter((p, i, all) => !/node_modules\/(zod|yaml|semver)\/.+/.test(p) || all.findIndex((q) => q.split('/')[1] === p.split('/')[1]) === i);
   const composition = (await import(join(projectRoot, 'dist', 'shared', 'composition.js'))) as typeof Composition;
   let t = performance.now();
   await composition.storageServices();
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
   t = performance.now();
   await composition.getServices();
   const allMs = performance.now() - t;
-  console.log(JSON.stringify({ mode, importMs, sdks, storageMs, afterStorage, fleetMs, afterFleet, allMs, afterAll: loadedSdks() }));
+  console.log(JSON.stringify({ mode, importMs, sdks, beyondRegistrations, storageMs, afterStorage, fleetMs, afterFleet, allMs, afterAll: loadedSdks() }));
 }
 
 main().catch((error: unknown) => {

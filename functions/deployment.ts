@@ -1,15 +1,7 @@
-import { app, type HttpRequest } from '@azure/functions';
-import { deploymentsDeps, settings } from '../shared/composition';
-import { assertTextWithinLimits, mediaKind, parseBody, readBody } from '../shared/http/body';
-import { changeResponse } from '../shared/http/deploymentResponses';
-import { expectedRevision, optionalIfMatch, requiredIfMatch } from '../shared/http/etag';
-import { deploymentIdParam } from '../shared/http/pathParams';
-import { json, withProblems } from '../shared/http/respond';
-import { deleteDeployment, getDeployment, patchDeployment, replaceDeployment } from '../shared/services/deployments/deploymentsService';
+import { app } from '@azure/functions';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
 
-const idOf = (request: HttpRequest) => deploymentIdParam(request);
-/** For `If-Match: *`: the revision that is current now. */
-const currentOf = (id: string) => async () => (await getDeployment(await deploymentsDeps(), id)).deployment.revision;
+const handlers = lazyHandlers(() => import('../shared/handlers/deployment.js'));
 
 // GET /api/deployments/{id}: the current revision as submitted, its target
 // condition, and every hub's sync state. ETag names the revision.
@@ -17,10 +9,7 @@ app.http('getDeployment', {
   methods: ['GET'],
   authLevel: 'function',
   route: 'deployments/{id}',
-  handler: withProblems(async (request) => {
-    const result = await getDeployment(await deploymentsDeps(), idOf(request));
-    return json(200, result, { etag: result.deployment.etag });
-  }),
+  handler: handlers.http('getDeploymentHandler'),
 });
 
 // PUT replaces the whole spec, PATCH merges (RFC 7396); both make a new
@@ -29,30 +18,14 @@ app.http('replaceDeployment', {
   methods: ['PUT'],
   authLevel: 'function',
   route: 'deployments/{id}',
-  handler: withProblems(async (request) => {
-    const id = idOf(request);
-    const ifMatch = requiredIfMatch(request);
-    // A merge patch sent to PUT would be taken as a whole new spec: 415, use PATCH.
-    mediaKind(request, ['json', 'yaml']);
-    const body = await readBody(request, settings.MAX_REQUEST_BODY_BYTES);
-    assertTextWithinLimits(body, request.headers.get('content-type'));
-    const expected = await expectedRevision(ifMatch, currentOf(id));
-    return changeResponse(await replaceDeployment(await deploymentsDeps(), id, expected, body.toString('utf8'), request.headers.get('content-type') ?? undefined), 'changed');
-  }),
+  handler: handlers.http('replaceDeploymentHandler'),
 });
 
 app.http('patchDeployment', {
   methods: ['PATCH'],
   authLevel: 'function',
   route: 'deployments/{id}',
-  handler: withProblems(async (request) => {
-    const id = idOf(request);
-    const ifMatch = requiredIfMatch(request);
-    const kind = mediaKind(request, ['merge-patch', 'json']);
-    const patch = parseBody(await readBody(request, settings.MAX_REQUEST_BODY_BYTES), kind);
-    const expected = await expectedRevision(ifMatch, currentOf(id));
-    return changeResponse(await patchDeployment(await deploymentsDeps(), id, expected, patch), 'changed');
-  }),
+  handler: handlers.http('patchDeploymentHandler'),
 });
 
 // DELETE removes the deployment's configurations from every hub (If-Match optional).
@@ -60,8 +33,5 @@ app.http('deleteDeployment', {
   methods: ['DELETE'],
   authLevel: 'function',
   route: 'deployments/{id}',
-  handler: withProblems(async (request) => {
-    const result = await deleteDeployment(await deploymentsDeps(), idOf(request), optionalIfMatch(request));
-    return json(result.converged ? 200 : 202, result);
-  }),
+  handler: handlers.http('deleteDeploymentHandler'),
 });

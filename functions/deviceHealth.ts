@@ -1,11 +1,7 @@
 import { app } from '@azure/functions';
-import { storageServices } from '../shared/composition';
-import { offlineJudgedAfterSeconds } from '../shared/domain/health/liveness';
-import { notFound } from '../shared/errors';
-import { parseDeploymentDevicesQuery } from '../shared/http/healthRequests';
-import { deploymentIdParam, deviceIdParam } from '../shared/http/pathParams';
-import { json, withProblems } from '../shared/http/respond';
-import { deviceHealthView, getDeviceHealth, listDeploymentDevices } from '../shared/services/health/healthQueries';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
+
+const handlers = lazyHandlers(() => import('../shared/handlers/deviceHealth.js'));
 
 // GET /api/hubs/{hub}/devices/{deviceId}/health: what ingestion knows about one
 // device, with its state read now (a silent device shows as offline).
@@ -13,13 +9,7 @@ app.http('deviceHealth', {
   methods: ['GET'],
   authLevel: 'function',
   route: 'hubs/{hub}/devices/{deviceId}/health',
-  handler: withProblems(async (request) => {
-    const { settings, health } = await storageServices();
-    const hub = request.params.hub ?? '';
-    if (!settings.HUBS.some((h) => h.name === hub)) throw notFound(`hub '${hub}'`, 'HubNotFound');
-    const stored = await getDeviceHealth(health, hub, deviceIdParam(request));
-    return json(200, deviceHealthView(stored, new Date(), offlineJudgedAfterSeconds(settings.DEVICE_OFFLINE_AFTER_SECONDS, settings.DEVICE_LIVENESS_WRITE_SECONDS)), { 'cache-control': 'no-store' });
-  }),
+  handler: handlers.http('deviceHealthHandler'),
 });
 
 // GET /api/deployments/{id}/devices?state=failed: the devices on a revision
@@ -28,22 +18,5 @@ app.http('deploymentDevices', {
   methods: ['GET'],
   authLevel: 'function',
   route: 'deployments/{id}/devices',
-  handler: withProblems(async (request) => {
-    const { settings, health, deployments, pageTokens } = await storageServices();
-    const id = deploymentIdParam(request);
-    const query = parseDeploymentDevicesQuery(request);
-    const head = await deployments.get(id);
-    if (!head) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
-    const revision = query.revision ?? head.currentRevision;
-    const scope = `devices:${id}:${revision}:${query.state ?? ''}`;
-    const page = await listDeploymentDevices(health, {
-      hubs: settings.HUBS.map((h) => h.name),
-      deploymentId: id,
-      revision,
-      ...(query.state ? { state: query.state } : {}),
-      pageSize: query.pageSize,
-      ...(query.continuationToken ? { continuationToken: pageTokens.open(scope, query.continuationToken) } : {}),
-    });
-    return json(200, { items: page.items, continuationToken: pageTokens.seal(scope, page.continuationToken) }, { 'cache-control': 'no-store' });
-  }),
+  handler: handlers.http('deploymentDevicesHandler'),
 });

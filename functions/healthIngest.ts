@@ -1,7 +1,7 @@
-import { app, type InvocationContext } from '@azure/functions';
-import { storageServices } from '../shared/composition';
-import { eventLogger } from '../shared/logging';
-import { ingestBatch } from '../shared/services/health/ingestBatch';
+import { app } from '@azure/functions';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
+
+const handlers = lazyHandlers(() => import('../shared/handlers/healthIngest.js'));
 
 // Device health from what IoT Hub routes to the health Event Hub (twin changes,
 // connection state, heartbeats). A throw (storage down) leaves the batch
@@ -12,8 +12,5 @@ app.eventHub('healthIngest', {
   consumerGroup: '%HEALTH_EVENTHUB_CONSUMER_GROUP%',
   cardinality: 'many',
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: { seconds: 2 }, maximumInterval: { minutes: 2 } },
-  handler: async (messages: unknown[], context: InvocationContext) => {
-    const report = await ingestBatch((await storageServices()).healthIngest, messages, context.triggerMetadata ?? {});
-    eventLogger(context).info('health.ingest', { ...report });
-  },
+  handler: handlers.trigger('healthIngestHandler'),
 });

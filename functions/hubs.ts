@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
-import { storageServices } from '../shared/composition';
-import { json, withProblems } from '../shared/http/respond';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
+
+const handlers = lazyHandlers(() => import('../shared/handlers/hubs.js'));
 
 // GET /api/hubs: the configured regional hubs with their labels and last-known
 // reachability and garbage-collection fence (from the reconciler's latest pass).
@@ -9,23 +10,5 @@ app.http('listHubs', {
   methods: ['GET'],
   authLevel: 'function',
   route: 'hubs',
-  handler: withProblems(async () => {
-    const { settings, hubStatus } = await storageServices();
-    const statuses = new Map((await hubStatus.all()).map((s) => [s.hub, s]));
-    const hubs = settings.HUBS.map((hub) => {
-      const status = statuses.get(hub.name);
-      return {
-        name: hub.name,
-        region: hub.region,
-        labels: hub.labels,
-        units: hub.units,
-        reachability: status
-          ? { reachable: status.reachable, checkedAt: status.checkedAt, lastContactAt: status.lastContactAt ?? null, lastError: status.lastError ?? null, configurationCount: status.configurationCount ?? null }
-          : { reachable: null, checkedAt: null, lastContactAt: null, lastError: null, configurationCount: null },
-        // The condition an operator must see: garbage collection stopped on this hub, and why.
-        garbageCollection: status?.gcFence ? { fenced: true, reason: status.gcFence.reason, message: status.gcFence.message } : { fenced: status ? false : null, reason: null, message: null },
-      };
-    });
-    return json(200, { hubs });
-  }),
+  handler: handlers.http('listHubsHandler'),
 });

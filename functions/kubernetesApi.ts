@@ -1,11 +1,7 @@
 import { app } from '@azure/functions';
-import { deploymentsDeps, getServices, settings } from '../shared/composition';
-import { handleKubernetes } from '../shared/http/kubernetesHandler';
-import { openIdSigningKeys } from '../shared/services/kubernetes/bearerAuth';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
 
-const startedAt = new Date().toISOString();
-const entra = settings.KUBERNETES_ENTRA_TENANT_ID && settings.KUBERNETES_ENTRA_AUDIENCE ? { tenantId: settings.KUBERNETES_ENTRA_TENANT_ID, audience: settings.KUBERNETES_ENTRA_AUDIENCE } : undefined;
-const auth = { sharedKey: settings.KUBERNETES_API_KEY, entra, ...(entra ? { signingKey: openIdSigningKeys(entra.tenantId) } : {}) };
+const handlers = lazyHandlers(() => import('../shared/handlers/kubernetesApi.js'));
 
 // /api/k8s/*: the Kubernetes API that kubectl and @kubernetes/client-node talk
 // to (docs/kubernetes-api.md). Anonymous to the host: kubectl sends
@@ -14,25 +10,5 @@ app.http('kubernetesApi', {
   methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   authLevel: 'anonymous',
   route: 'k8s/{*path}',
-  handler: (request, context) =>
-    handleKubernetes(request, context, {
-      auth,
-      maxBodyBytes: settings.MAX_REQUEST_BODY_BYTES,
-      api: async () => {
-        const s = await getServices();
-        const deployments = deploymentsDeps;
-        const control = { store: s.deployments, rollouts: s.rollouts, fleet: s.fleet, configurationFor: s.configurationFor, now: () => new Date(), maxRateWaitMs: 10_000 };
-        return {
-          deployments,
-          status: { store: s.deployments, metrics: s.metrics, hubStatus: s.hubStatus, deviceCounts: s.deviceCounts, rolloutStatus: s.rolloutStatus, rollouts: s.rollouts },
-          control,
-          context: { registryCredentialNames: Object.keys(s.settings.REGISTRY_CREDENTIALS) },
-          hubs: s.settings.HUBS,
-          hubStatus: s.hubStatus,
-          health: s.health,
-          startedAt,
-          watchWindowMs: 5000,
-        };
-      },
-    }),
+  handler: handlers.http('kubernetesApiHandler'),
 });

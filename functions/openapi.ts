@@ -1,8 +1,7 @@
 import { app } from '@azure/functions';
-import { apiOperations } from '../shared/http/apiCatalog';
-import { openApiDocument } from '../shared/http/openapi';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
 
-let document: string | undefined;
+const handlers = lazyHandlers(() => import('../shared/handlers/openapi.js'));
 
 // GET /api/openapi.json: the API description, generated from the zod schemas
 // the functions validate with. Public: it holds no secrets.
@@ -10,14 +9,5 @@ app.http('openapi', {
   methods: ['GET'],
   authLevel: 'anonymous',
   route: 'openapi.json',
-  handler: () => {
-    document ??= JSON.stringify(
-      openApiDocument(apiOperations, {
-        title: 'Edge fleet deployment control plane',
-        version: '0.1.0',
-        description: 'Deploy container workloads to IoT Edge fleets across regional Azure IoT Hubs.',
-      }),
-    );
-    return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json' }, body: document });
-  },
+  handler: handlers.http('openapiHandler'),
 });

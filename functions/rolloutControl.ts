@@ -1,22 +1,18 @@
 import { app } from '@azure/functions';
-import { fleetServices } from '../shared/composition';
-import { ROLLOUT_COMMANDS } from '../shared/domain/rollout/rolloutMachine';
-import { json, withProblems } from '../shared/http/respond';
-import { controlRollout } from '../shared/services/rollout/controlRollout';
-import { deploymentIdParam } from '../shared/http/pathParams';
+import { lazyHandlers } from '../shared/http/lazyHandlers';
+
+const handlers = lazyHandlers(() => import('../shared/handlers/rolloutControl.js'));
 
 // POST /api/deployments/{id}/rollout:pause | :resume | :abort | :promote
 // (custom methods in the Google API style; the route is a literal segment, so
-// every command is its own function).
-for (const command of ROLLOUT_COMMANDS) {
-  app.http(`rollout${command[0]!.toUpperCase()}${command.slice(1)}`, {
+// every command is its own function). The list is rolloutMachine.ts's
+// ROLLOUT_COMMANDS, written out so that registering them loads nothing.
+const commands = { pause: 'rolloutPause', resume: 'rolloutResume', abort: 'rolloutAbort', promote: 'rolloutPromote' } as const;
+for (const [command, name] of Object.entries(commands)) {
+  app.http(name, {
     methods: ['POST'],
     authLevel: 'function',
     route: `deployments/{id}/rollout:${command}`,
-    handler: withProblems(async (request) => {
-      const { deployments, rollouts, fleet, configurationFor } = await fleetServices();
-      const view = await controlRollout({ store: deployments, rollouts, fleet, configurationFor, now: () => new Date(), maxRateWaitMs: 10_000 }, deploymentIdParam(request), command);
-      return json(200, view, { 'cache-control': 'no-store' });
-    }),
+    handler: handlers.http(`${name}Handler`),
   });
 }

@@ -3,6 +3,7 @@
 // `.local/stack.json`. Used by `npm start` (main.ts) and by end-to-end tests.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSettings } from '../../shared/config/settings';
 import { type LocalHost, startLocalHost } from '../host/host';
 import { ensureTlsMaterial } from '../iothub/certs';
 import type { HostLogger } from '../host/invoke';
@@ -81,6 +82,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       KUBERNETES_API_KEY: keys.functionKey,
       ...mergeSettings({ ...appSecrets, ...provided }, readLocalSettingsFile(join(options.projectRoot, 'local.settings.json')), options.env ?? process.env),
     };
+    // The app reads its settings when a function first runs (shared/http/lazyHandlers.ts), so a bad
+    // one would surface only then; `npm start` checks them up front and refuses to start, naming them.
+    loadSettings(settings);
     const tls = ensureTlsMaterial(join(stateDir, 'tls'), []);
     host = await startLocalHost({
       scriptRoot: options.projectRoot,
