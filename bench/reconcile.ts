@@ -10,6 +10,12 @@
 // storage's own cost of the sweep's kind of write (2,000 rows of one hub table rewritten in 100-row transactions,
 // 4 at a time) at that size, and the pass time is read against it (`storage_write_growth_10x`, and
 // `time_growth_10x_at_constant_storage_cost`: the sweep's time scaled by that growth, the rest as measured).
+// Mass disconnect (issue 18): 10% of the devices, picked by a hash of their id, go silent at once, and the stale
+// sweep alone runs over them at both sizes: its table write requests (`sweep_writes_growth_10x`: they grow with the
+// counter rows the silent devices move, not with the devices), its time against the storage's own cost of the
+// sweep's query at that size (`time_growth_10x_at_constant_storage_cost`) and its peak live heap (`memory_growth`).
+// BENCH_RECONCILE_PHASE=mass-disconnect runs only that phase (the full pass at 1M rows takes ~20 min on 2 cores).
+// BENCH_RECONCILE_FACTOR sets the larger size's multiple (default 10; the `_10x` keys are then at that factor).
 // BENCH_RECONCILE_DEVICES sets the smaller size. BENCH_RECONCILE_STORAGE=<connection string> runs against a real
 // storage account instead of Azurite (it creates tables named *s1 / *s10 and deletes them at the end).
 import { execFile } from 'node:child_process';
@@ -24,7 +30,7 @@ import { tableHealthStore } from '../shared/adapters/tables/tableHealthStore';
 import { tableRolloutStatusStore } from '../shared/adapters/tables/tableRolloutStatusStore';
 import { configurationId } from '../shared/domain/deployments/configurationId';
 import type { DeviceHealth } from '../shared/domain/health/deviceHealth';
-import { counterRowKey, deviceRowKey, healthPartition, healthTableName } from '../shared/domain/health/healthKeys';
+import { counterRowKey, deviceRowKey, fnv1a, healthPartition, healthTableName } from '../shared/domain/health/healthKeys';
 import { lruHealthCache } from '../shared/services/health/healthCache';
 import { healthDeviceCounts } from '../shared/services/health/healthQueries';
 import { markSilentOffline, SWEEP_CACHE_DEVICES } from '../shared/services/health/markSilentOffline';
@@ -37,16 +43,22 @@ const HUBS = Array.from({ length: 20 }, (_, i) => `hub${String(i).padStart(2, '0
 const DEPLOYMENTS = Array.from({ length: 100 }, (_, i) => `app${String(i).padStart(3, '0')}`);
 const BASE_DEVICES = Number(process.env.BENCH_RECONCILE_DEVICES ?? 100_000);
 const SILENT_PERCENT = 5;
+const MASS_SILENT_PERCENT = 10;
+const FACTOR = Number(process.env.BENCH_RECONCILE_FACTOR ?? 10);
+const PHASE = process.env.BENCH_RECONCILE_PHASE ?? 'all';
 const OFFLINE_AFTER_SECONDS = 600;
 const NOW = Date.UTC(2026, 11, 1, 12);
 
 /** Table requests sent by this process: the pass's own work, whatever each one costs the storage behind it. */
 let tableRequests = 0;
+/** Of which writes (a $batch transaction, a PUT, MERGE or DELETE each count one). */
+let tableWrites = 0;
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 const counting: PipelinePolicy = {
   name: 'countRequests',
   sendRequest: (request, next) => {
     tableRequests++;
+    if (request.method !== 'GET') tableWrites++;
     return next(request);
   },
 };
@@ -69,7 +81,7 @@ function deviceRecord(hub: string, deviceId: string, seenAt: string): DeviceHeal
 }
 
 /** Deployments in their table, and `devices` health rows with consistent counters, written in 100-row transactions. */
-async function seed(cs: string, suffix: string, devices: number): Promise<void> {
+async function seed(cs: string, suffix: string, devices: number, silentOf: (i: number, deviceId: string) => boolean = (i) => i % 100 < SILENT_PERCENT): Promise<void> {
   const t = tables(suffix);
   const store = tableDeploymentStore(client(cs, t.deployments));
   for (const id of DEPLOYMENTS) await store.create(id, newRevision(id, 1, HUBS));
@@ -80,7 +92,7 @@ async function seed(cs: string, suffix: string, devices: number): Promise<void> 
     const hub = HUBS[i % HUBS.length]!;
     const deviceId = `dev-${String(i).padStart(7, '0')}`;
     const configuration = configurationId(DEPLOYMENTS[Math.floor(i / HUBS.length) % DEPLOYMENTS.length]!, 1);
-    const silent = i % 100 < SILENT_PERCENT;
+    const silent = silentOf(i, deviceId);
     const seenAt = new Date(NOW - (silent ? 20 : 1) * 60_000);
     const partition = healthPartition(hub, deviceId);
     const entry = byPartition.get(partition) ?? byPartition.set(partition, { table: healthTableName(t.health, hub), actions: [] }).get(partition)!;
@@ -170,6 +182,102 @@ async function child(suffix: string): Promise<void> {
   console.log(JSON.stringify(figures));
 }
 
+interface SweepFigures {
+  readonly sweepSeconds: number;
+  readonly requests: number;
+  /** Write requests (transactions): what the sweep costs Table storage's per-account transaction budget. */
+  readonly writes: number;
+  /** Counter rows written (entities): what it costs each partition's entity budget. */
+  readonly countersMoved: number;
+  readonly markedOffline: number;
+  readonly conflicts: number;
+  readonly peakHeapMb: number;
+}
+
+/** The mass-disconnect phase, in this (child) process: the stale sweep alone over the seeded tables. */
+async function sweepChild(suffix: string): Promise<void> {
+  const cs = process.env.BENCH_STORAGE!;
+  const t = tables(suffix);
+  const health = tableHealthStore((name) => client(cs, name), client(cs, t.dead), t.health);
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    gc();
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 250);
+  const [requestsBefore, writesBefore] = [tableRequests, tableWrites];
+  const started = performance.now();
+  const sweep = await markSilentOffline({ store: health, cache: lruHealthCache(SWEEP_CACHE_DEVICES), hubs: HUBS, offlineAfterSeconds: OFFLINE_AFTER_SECONDS, now: () => new Date(NOW) });
+  const sweepSeconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  gc();
+  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  const figures: SweepFigures = {
+    sweepSeconds,
+    requests: tableRequests - requestsBefore,
+    writes: tableWrites - writesBefore,
+    countersMoved: sweep.countersMoved,
+    markedOffline: sweep.markedOffline,
+    conflicts: sweep.conflicts,
+    peakHeapMb: Math.round(peakHeap / 1048576),
+  };
+  console.log(JSON.stringify(figures));
+}
+
+/** Rows read in the yardstick of the sweep's kind of query: fewer than one partition holds at the smaller size. */
+const CALIBRATION_READ_ROWS = Math.min(500, Math.floor(BASE_DEVICES / HUBS.length / 8 / 2));
+
+/**
+ * The storage's own cost per row of the sweep's kind of read at this size (ms): the first CALIBRATION_READ_ROWS
+ * device rows of one partition of the first hub, through the same filtered, projected query the sweep sends.
+ */
+async function storageReadMs(cs: string, suffix: string): Promise<number> {
+  const hub = HUBS[0]!;
+  const health = tableHealthStore((name) => client(cs, name), client(cs, tables(suffix).dead), tables(suffix).health);
+  const partition = healthPartition(hub, 'dev-0000000');
+  const started = performance.now();
+  let rows = 0;
+  for await (const _ of health.silentPlacements(partition, new Date(8.64e15))) if (++rows >= CALIBRATION_READ_ROWS) break;
+  return (performance.now() - started) / rows;
+}
+
+async function runSweep(cs: string, suffix: string): Promise<SweepFigures> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', __filename, 'sweep', suffix], { env: { ...process.env, BENCH_STORAGE: cs }, encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as SweepFigures;
+}
+
+/** A mass disconnect at both sizes: the keys of the BENCH line it adds. */
+async function massDisconnect(cs: string): Promise<string> {
+  const silent = (_: number, deviceId: string) => fnv1a(`silent:${deviceId}`) % 100 < MASS_SILENT_PERCENT;
+  const results: { devices: number; figures: SweepFigures; readMs: number }[] = [];
+  for (const [suffix, devices] of [['m1', BASE_DEVICES], ['m10', BASE_DEVICES * FACTOR]] as const) {
+    const seedStart = performance.now();
+    await seed(cs, suffix, devices, silent);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const readMs = await storageReadMs(cs, suffix);
+    const figures = await runSweep(cs, suffix);
+    results.push({ devices, figures, readMs });
+    console.log(
+      `mass disconnect, ${devices} devices (seeded in ${seedSeconds.toFixed(0)} s): sweep ${figures.sweepSeconds.toFixed(1)} s, ${figures.markedOffline} marked offline with ${figures.writes} write requests (${figures.countersMoved} counter rows), ${figures.requests} table requests, ${figures.conflicts} conflicts, peak live heap ${figures.peakHeapMb} MB; storage alone: ${readMs.toFixed(3)} ms per row read`,
+    );
+  }
+  const [small, large] = [results[0]!, results[1]!];
+  const [a, b] = [small.figures, large.figures];
+  const readGrowth = large.readMs / small.readMs;
+  console.log(`${HUBS.length} hubs x ${DEPLOYMENTS.length} deployments; ${MASS_SILENT_PERCENT}% of devices silent at once; sizes ${BASE_DEVICES} and ${BASE_DEVICES * FACTOR}`);
+  return [
+    `sweep_writes_growth_10x=${(b.writes / a.writes).toFixed(2)}`,
+    `sweep_counter_rows_growth_10x=${(b.countersMoved / a.countersMoved).toFixed(2)}`,
+    `sweep_devices_growth_10x=${(b.markedOffline / a.markedOffline).toFixed(2)}`,
+    `time_growth_10x_at_constant_storage_cost=${(b.sweepSeconds / readGrowth / a.sweepSeconds).toFixed(2)}`,
+    `memory_growth=${(b.peakHeapMb / a.peakHeapMb).toFixed(2)}`,
+    `sweep_time_growth_10x=${(b.sweepSeconds / a.sweepSeconds).toFixed(2)}`,
+    `storage_read_growth_10x=${readGrowth.toFixed(2)}`,
+    `sweep_s=${a.sweepSeconds.toFixed(2)} sweep_10x_s=${b.sweepSeconds.toFixed(2)} sweep_writes=${a.writes} sweep_writes_10x=${b.writes} counter_rows=${a.countersMoved} counter_rows_10x=${b.countersMoved} marked_offline=${a.markedOffline} marked_offline_10x=${b.markedOffline}`,
+    `sweep_live_heap_mb=${a.peakHeapMb} sweep_live_heap_10x_mb=${b.peakHeapMb} mass_devices=${BASE_DEVICES} mass_devices_10x=${BASE_DEVICES * FACTOR} factor=${FACTOR}`,
+  ].join(' ');
+}
+
 /** The same rows at both sizes (at most what the smaller size's hub holds), so the two figures compare. */
 const CALIBRATION_ROWS = Math.min(2_000, Math.floor(BASE_DEVICES / HUBS.length));
 
@@ -208,7 +316,7 @@ async function storage(): Promise<{ connectionString: string; stop: () => Promis
     connectionString: real,
     stop: async () => {
       const service = TableServiceClient.fromConnectionString(real);
-      for await (const t of service.listTables()) if (t.name && /^(deployments|rollout|health|dead)s10?(hub\d\d[0-9a-f]{8})?$/.test(t.name)) await service.deleteTable(t.name);
+      for await (const t of service.listTables()) if (t.name && /^(deployments|rollout|health|dead)[sm]10?(hub\d\d[0-9a-f]{8})?$/.test(t.name)) await service.deleteTable(t.name);
       await new ContainerClient(real, 'leases1').deleteIfExists();
       await new ContainerClient(real, 'leases10').deleteIfExists();
     },
@@ -218,8 +326,13 @@ async function storage(): Promise<{ connectionString: string; stop: () => Promis
 async function main(): Promise<void> {
   const store = await storage();
   try {
+    const mass = PHASE === 'pass' ? '' : await massDisconnect(store.connectionString);
+    if (PHASE === 'mass-disconnect') {
+      console.log(`BENCH reconcile ${mass}`);
+      return;
+    }
     const results: { devices: number; figures: PassFigures; seedSeconds: number; writeMs: number }[] = [];
-    for (const [suffix, devices] of [['s1', BASE_DEVICES], ['s10', BASE_DEVICES * 10]] as const) {
+    for (const [suffix, devices] of [['s1', BASE_DEVICES], ['s10', BASE_DEVICES * FACTOR]] as const) {
       const seedStart = performance.now();
       await seed(store.connectionString, suffix, devices);
       const seedSeconds = (performance.now() - seedStart) / 1000;
@@ -238,7 +351,7 @@ async function main(): Promise<void> {
     const constantStoragePass = b.passSeconds - b.sweepSeconds + b.sweepSeconds / storageGrowth;
     console.log(`${HUBS.length} hubs x ${DEPLOYMENTS.length} deployments; ${SILENT_PERCENT}% of devices silent past ${OFFLINE_AFTER_SECONDS} s; storage: ${process.env.BENCH_RECONCILE_STORAGE ? 'BENCH_RECONCILE_STORAGE' : 'Azurite'}`);
     console.log(
-      `BENCH reconcile time_growth_10x=${(b.passSeconds / a.passSeconds).toFixed(2)} memory_growth_10x=${(b.peakHeapMb / a.peakHeapMb).toFixed(2)} requests_growth_10x=${(b.requests / a.requests).toFixed(2)} storage_write_growth_10x=${storageGrowth.toFixed(2)} time_growth_10x_at_constant_storage_cost=${(constantStoragePass / a.passSeconds).toFixed(2)} pass_s=${a.passSeconds.toFixed(2)} pass_10x_s=${b.passSeconds.toFixed(2)} sweep_s=${a.sweepSeconds.toFixed(2)} sweep_10x_s=${b.sweepSeconds.toFixed(2)} storage_write_ms=${small.writeMs.toFixed(3)} storage_write_10x_ms=${large.writeMs.toFixed(3)} live_heap_mb=${a.peakHeapMb} live_heap_10x_mb=${b.peakHeapMb} rss_mb=${a.maxRssMb} rss_10x_mb=${b.maxRssMb} devices=${BASE_DEVICES} devices_10x=${BASE_DEVICES * 10}`,
+      `BENCH reconcile time_growth_10x=${(b.passSeconds / a.passSeconds).toFixed(2)} memory_growth_10x=${(b.peakHeapMb / a.peakHeapMb).toFixed(2)} requests_growth_10x=${(b.requests / a.requests).toFixed(2)} storage_write_growth_10x=${storageGrowth.toFixed(2)} time_growth_10x_at_constant_storage_cost=${(constantStoragePass / a.passSeconds).toFixed(2)} pass_s=${a.passSeconds.toFixed(2)} pass_10x_s=${b.passSeconds.toFixed(2)} sweep_s=${a.sweepSeconds.toFixed(2)} sweep_10x_s=${b.sweepSeconds.toFixed(2)} storage_write_ms=${small.writeMs.toFixed(3)} storage_write_10x_ms=${large.writeMs.toFixed(3)} live_heap_mb=${a.peakHeapMb} live_heap_10x_mb=${b.peakHeapMb} rss_mb=${a.maxRssMb} rss_10x_mb=${b.maxRssMb} devices=${BASE_DEVICES} devices_10x=${BASE_DEVICES * FACTOR}${mass ? ` ${mass}` : ''}`,
     );
   } finally {
     await store.stop();
@@ -247,6 +360,11 @@ async function main(): Promise<void> {
 
 if (require.main !== module) {
   // imported: run nothing
+} else if (process.argv[2] === 'sweep') {
+  sweepChild(process.argv[3]!).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 } else if (process.argv[2] === 'pass') {
   child(process.argv[3]!).catch((error: unknown) => {
     console.error(error);

@@ -4,6 +4,7 @@
 // devices and their counters consistent.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DeviceHealth, HealthState } from '../../domain/health/deviceHealth';
+import { countedState, laterWatermark, seenAtOf } from '../../domain/health/silenceWatermark';
 import { COUNTER_PREFIX, counterKey, counterOfRowKey, counterRowKey, DEVICE_PREFIX, deviceRowKey, healthTableName, hubOfPartition, prefixEnd } from '../../domain/health/healthKeys';
 import { AppError } from '../../errors';
 import type { CounterWrite, DeadLetter, DeviceEntry, DeviceWrite, HealthStore, StoredCounter, StoredDevice } from '../../services/health/healthStore';
@@ -37,11 +38,15 @@ function toCounter(row: Row): StoredCounter {
     // Rows written before restarts were counted have no such column: 0.
     restarts: num(row.restarts),
     asOf: textProperty(row.asOf),
+    // Rows from before the watermark: none.
+    silentBefore: textProperty(row.silentBefore),
     etag: row.etag ?? '',
   };
 }
 
-const lastSeen = (record: DeviceHealth) => new Date(record.lastSeenAt ?? record.lastEventAt);
+const lastSeen = (record: DeviceHealth) => new Date(seenAtOf(record));
+/** The `lastSeenAt` column as ISO text (the SDK may hand a DateTime back as a Date or as text). */
+const seenColumn = (value: unknown) => (value instanceof Date ? value.toISOString() : textProperty(value));
 
 /** The transaction action for one device's row (the counters it moves are added by the caller). */
 function deviceAction(partition: string, write: DeviceWrite): TransactionAction {
@@ -61,7 +66,7 @@ function deviceAction(partition: string, write: DeviceWrite): TransactionAction 
 }
 
 function counterAction(partition: string, counter: CounterWrite): TransactionAction {
-  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId, counter.writer), configurationId: counter.configurationId, ...counter.counts, restarts: counter.restarts, asOf: counter.asOf };
+  const row = { partitionKey: partition, rowKey: counterRowKey(counter.configurationId, counter.writer), configurationId: counter.configurationId, ...counter.counts, restarts: counter.restarts, asOf: counter.asOf, silentBefore: counter.silentBefore };
   return counter.etag ? ['update', row, 'Replace', { etag: counter.etag }] : ['create', row];
 }
 
@@ -168,15 +173,27 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
       }
     },
 
-    async listDevices(partition, configurationId, state, pageSize, continuationToken) {
+    async listDevices(partition, { configurationId, state, silentBefore, pageSize, continuationToken }) {
       const table = await readyTableOf(partition);
-      const filter = state
-        ? odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId} and state eq ${state}`
-        : odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId}`;
-      const pages = table.listEntities<Row>({ queryOptions: { filter, select: ['hub', 'deviceId', 'configurationId', 'state'] } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      const devices = odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and configurationId eq ${configurationId}`;
+      // Devices a watermark counts offline still hold their last state: ask for those too, then keep each by its counted state.
+      const newest = [...silentBefore.values()].reduce(laterWatermark, '');
+      const filter = !state
+        ? devices
+        : state === 'offline' && newest
+          ? `${devices} and (${odata`state eq 'offline' or lastSeenAt lt ${new Date(newest)}`})`
+          : `${devices} and ${odata`state eq ${state}`}`;
+      const pages = table.listEntities<Row>({ queryOptions: { filter, select: ['hub', 'deviceId', 'configurationId', 'state', 'counter', 'lastSeenAt'] } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
       const page = await tableCall('list devices by state', async () => (await pages.next()) as IteratorResult<Row[] & { continuationToken?: string }>);
       if (page.done) return { items: [] };
-      const items: DeviceEntry[] = page.value.map((row) => ({ hub: textProperty(row.hub), deviceId: textProperty(row.deviceId), configurationId: textProperty(row.configurationId), state: textProperty(row.state) as HealthState }));
+      const items: DeviceEntry[] = page.value
+        .map((row) => ({
+          hub: textProperty(row.hub),
+          deviceId: textProperty(row.deviceId),
+          configurationId: textProperty(row.configurationId),
+          state: countedState(textProperty(row.state) as HealthState, seenColumn(row.lastSeenAt), silentBefore.get(textProperty(row.counter)) ?? ''),
+        }))
+        .filter((item) => !state || item.state === state);
       return { items, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };
     },
 
@@ -189,6 +206,20 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
         const next = await tableCall('find silent devices', () => iterator.next());
         if (next.done) return;
         yield { deviceId: textProperty(next.value.deviceId), stored: toStored(next.value) };
+      }
+    },
+
+    async *silentPlacements(partition, cutoff) {
+      const table = await readyTableOf(partition);
+      const filter = odata`PartitionKey eq ${partition} and RowKey ge ${DEVICE_PREFIX} and RowKey lt ${prefixEnd(DEVICE_PREFIX)} and lastSeenAt lt ${cutoff} and state ne 'offline'`;
+      // Only the columns the count needs: the record (chunked JSON, the bulk of a row) is never read.
+      const rows = table.listEntities<Row>({ queryOptions: { filter, select: ['deviceId', 'configurationId', 'state', 'counter', 'lastSeenAt'] } });
+      const iterator = rows[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await tableCall('find silent devices', () => iterator.next());
+        if (next.done) return;
+        const row = next.value;
+        yield { deviceId: textProperty(row.deviceId), placement: { configurationId: textProperty(row.configurationId), state: textProperty(row.state) as HealthState }, counter: textProperty(row.counter), seenAt: seenColumn(row.lastSeenAt) };
       }
     },
 

@@ -100,7 +100,7 @@ export async function getDeviceHealth(store: HealthStore, hub: string, deviceId:
 }
 
 export const deploymentDeviceSchema = z
-  .object({ hub: z.string(), deviceId: z.string(), state: stateSchema.meta({ description: 'As stored: what the counts say' }) })
+  .object({ hub: z.string(), deviceId: z.string(), state: stateSchema.meta({ description: 'Where the counts count the device (a device silent past the stale sweep\'s watermark is offline)' }) })
   .meta({ id: 'DeploymentDevice' });
 export type DeploymentDevice = z.infer<typeof deploymentDeviceSchema>;
 
@@ -132,7 +132,10 @@ export async function listDeploymentDevices(
   let cursor = decodeCursor(args.continuationToken);
   const items: DeploymentDevice[] = [];
   while (cursor.p < partitions.length && items.length < args.pageSize) {
-    const page = await store.listDevices(partitions[cursor.p]!, configurationId, args.state, args.pageSize - items.length, cursor.t);
+    const partition = partitions[cursor.p]!;
+    // The stale sweep's watermarks on the configuration's counter rows say which silent devices count as offline.
+    const silentBefore = new Map([...(await store.readCounters(partition)).values()].filter((c) => c.configurationId === configurationId).map((c) => [c.writer, c.silentBefore]));
+    const page = await store.listDevices(partition, { configurationId, ...(args.state ? { state: args.state } : {}), silentBefore, pageSize: args.pageSize - items.length, ...(cursor.t ? { continuationToken: cursor.t } : {}) });
     items.push(...page.items.map((i) => ({ hub: i.hub, deviceId: i.deviceId, state: i.state })));
     cursor = page.continuationToken ? { p: cursor.p, t: page.continuationToken } : { p: cursor.p + 1 };
   }

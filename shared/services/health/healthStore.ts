@@ -22,6 +22,8 @@ export interface StoredCounter {
   readonly restarts: number;
   /** The newest device event behind the counts. */
   readonly asOf: string;
+  /** The stale sweep's watermark ('' none): devices counted here last seen before it count as offline (silenceWatermark). */
+  readonly silentBefore: string;
   readonly etag: string;
 }
 
@@ -41,6 +43,7 @@ export interface CounterWrite {
   readonly counts: DeviceCounts;
   readonly restarts: number;
   readonly asOf: string;
+  readonly silentBefore: string;
   /** Absent for a counter not stored yet. */
   readonly etag?: string;
 }
@@ -67,6 +70,13 @@ export class WriteRejected extends Error {
   ) {
     super(message);
   }
+}
+
+export interface SilentDevice {
+  readonly deviceId: string;
+  readonly placement: Placement;
+  readonly counter: string;
+  readonly seenAt: string;
 }
 
 export interface DeviceEntry {
@@ -99,10 +109,19 @@ export interface HealthStore {
    * WriteConflict when a guard failed, WriteRejected when storage refuses the rows themselves.
    */
   write(partition: string, devices: readonly DeviceWrite[], counters: readonly CounterWrite[]): Promise<WrittenETags>;
-  /** A page of a configuration's devices in one partition, optionally in one state (a filtered scan of the partition). */
-  listDevices(partition: string, configurationId: string, state: HealthState | undefined, pageSize: number, continuationToken?: string): Promise<{ items: DeviceEntry[]; continuationToken?: string }>;
-  /** Devices whose last sign of life is older than `cutoff` and are not offline yet (the stale sweep). */
+  /**
+   * A page of a configuration's devices in one partition, optionally in one state (a filtered scan of the
+   * partition), each in its counted state: `silentBefore` holds the watermarks of the configuration's counter rows
+   * in the partition, by writer. A page may hold fewer than `pageSize` items and still have a continuation.
+   */
+  listDevices(
+    partition: string,
+    query: { configurationId: string; state?: HealthState; silentBefore: ReadonlyMap<string, string>; pageSize: number; continuationToken?: string },
+  ): Promise<{ items: DeviceEntry[]; continuationToken?: string }>;
+  /** Devices whose last sign of life is older than `cutoff` and are not stored offline, with their records. */
   silentDevices(partition: string, cutoff: Date): AsyncIterable<{ deviceId: string; stored: StoredDevice }>;
+  /** The same devices, only where they are counted and when last seen (the stale sweep: no records read). */
+  silentPlacements(partition: string, cutoff: Date): AsyncIterable<SilentDevice>;
   /**
    * Deletes counter rows, each only if its ETag still matches (a row a device
    * moved into meanwhile stays); returns how many went. A lost race is not an

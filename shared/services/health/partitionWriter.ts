@@ -12,6 +12,7 @@ import type { DeviceCounts } from '../../domain/rollout/conditions';
 import { noDevices } from '../reconcile/deviceCounts';
 import type { HealthCache } from './healthCache';
 import { counterKey } from '../../domain/health/healthKeys';
+import { countedState, seenAtOf } from '../../domain/health/silenceWatermark';
 import { type CounterWrite, type DeviceWrite, type HealthStore, type StoredCounter, type StoredDevice, WriteConflict, WriteRejected } from './healthStore';
 
 /** Rows in one entity-group transaction: Table storage's limit. */
@@ -145,19 +146,22 @@ async function load(deps: PartitionWriterDeps, partition: string, deviceIds: rea
 
 /** One transaction: the devices and the counters they move; the cache learns the new ETags. */
 async function commit(deps: PartitionWriterDeps, partition: string, chunk: readonly DeviceWrite[], counters: Map<string, StoredCounter>): Promise<Map<string, StoredCounter>> {
-  const next = new Map<string, { configurationId: string; writer: string; counts: DeviceCounts; restarts: number; asOf: string; etag?: string }>();
+  const next = new Map<string, { configurationId: string; writer: string; counts: DeviceCounts; restarts: number; asOf: string; silentBefore: string; etag?: string }>();
   const counter = (configurationId: string, writer: string) => {
     const key = counterKey(configurationId, writer);
     let c = next.get(key);
     if (!c) {
       const stored = counters.get(key);
-      next.set(key, (c = stored ? { ...stored } : { configurationId, writer, counts: noDevices, restarts: 0, asOf: '' }));
+      next.set(key, (c = stored ? { ...stored } : { configurationId, writer, counts: noDevices, restarts: 0, asOf: '', silentBefore: '' }));
     }
     return c;
   };
+  // Counted where the counter's watermark puts them: a silent device its row counts offline moves out of `offline`.
+  const watermark = (configurationId: string, writer: string) => (configurationId ? (next.get(counterKey(configurationId, writer)) ?? counters.get(counterKey(configurationId, writer)))?.silentBefore ?? '' : '');
   for (const w of chunk) {
-    const before = w.previous?.placement;
-    const after = w.placement;
+    const stored = w.previous?.placement;
+    const before = stored && { configurationId: stored.configurationId, state: countedState(stored.state, seenAtOf(w.previous.record), watermark(stored.configurationId, w.previous.counter)) };
+    const after = { configurationId: w.placement.configurationId, state: countedState(w.placement.state, seenAtOf(w.record), watermark(w.placement.configurationId, w.counter)) };
     const seen = w.record.lastSeenAt ?? w.record.lastEventAt;
     // A device's restarts move with it exactly as its state count does, so the row's sum is its devices' sum.
     const restartsBefore = w.previous ? moduleRestarts(w.previous.record) : 0;
@@ -183,7 +187,7 @@ async function commit(deps: PartitionWriterDeps, partition: string, chunk: reado
       c.asOf = laterOf(c.asOf, seen);
     }
   }
-  const counterWrites: CounterWrite[] = [...next.values()].map((c) => ({ configurationId: c.configurationId, writer: c.writer, counts: c.counts, restarts: c.restarts, asOf: c.asOf, ...(c.etag ? { etag: c.etag } : {}) }));
+  const counterWrites: CounterWrite[] = [...next.values()].map((c) => ({ configurationId: c.configurationId, writer: c.writer, counts: c.counts, restarts: c.restarts, asOf: c.asOf, silentBefore: c.silentBefore, ...(c.etag ? { etag: c.etag } : {}) }));
   const etags = await deps.store.write(partition, chunk, counterWrites);
   for (const w of chunk) {
     const etag = etags.devices.get(w.deviceId);
@@ -199,7 +203,7 @@ async function commit(deps: PartitionWriterDeps, partition: string, chunk: reado
       deps.cache.setCounters(partition, fresh);
       return fresh;
     }
-    updated.set(key, { configurationId: c.configurationId, writer: c.writer, counts: c.counts, restarts: c.restarts, asOf: c.asOf, etag });
+    updated.set(key, { configurationId: c.configurationId, writer: c.writer, counts: c.counts, restarts: c.restarts, asOf: c.asOf, silentBefore: c.silentBefore, etag });
   }
   deps.cache.setCounters(partition, updated);
   return updated;

@@ -51,6 +51,8 @@ export type PassReport =
         readonly purged: number;
         readonly conditionsChanged: number;
         readonly devicesMarkedOffline: number;
+        /** Health counter rows whose silence watermark moved: what marking them cost (see markSilentOffline). */
+        readonly silenceCountersMoved: number;
         /** Health counter rows deleted because they counted no device (see markSilentOffline). */
         readonly emptyCountersDropped: number;
         readonly rolloutTransitions: number;
@@ -182,6 +184,7 @@ export async function reconcilePass(lease: PassLease, deps: PassDeps): Promise<P
         purged: hubs.purged.length,
         conditionsChanged,
         devicesMarkedOffline: sweep?.markedOffline ?? 0,
+        silenceCountersMoved: sweep?.countersMoved ?? 0,
         emptyCountersDropped: sweep?.emptyCountersDropped ?? 0,
         rolloutTransitions: rollouts?.transitions.length ?? 0,
         gcFencedHubs: hubs.hubs.filter((h) => h.fence).map((h) => h.hub),

@@ -82,9 +82,9 @@ describe('health ingestion into Table storage', () => {
     stored = await device(deps, 'edge-0001');
     assert.deepEqual(stored?.placement, { configurationId: 'sensors-r2', state: 'offline' }, 'an older connect does not undo a newer disconnect');
     assert.deepEqual((await deps.store.readCounters(healthPartition('weu-hub', 'edge-0001'))).get(counterKey('sensors-r2', 'p0'))?.counts, { succeeded: 0, progressing: 0, failed: 0, offline: 1, unknown: 0 });
-    const listed = await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), 'sensors-r2', 'offline', 10);
+    const listed = await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), { configurationId: 'sensors-r2', state: 'offline', silentBefore: new Map(), pageSize: 10 });
     assert.deepEqual(listed.items.map((i) => i.deviceId), ['edge-0001']);
-    assert.equal((await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), 'sensors-r2', 'succeeded', 10)).items.length, 0);
+    assert.equal((await deps.store.listDevices(healthPartition('weu-hub', 'edge-0001'), { configurationId: 'sensors-r2', state: 'succeeded', silentBefore: new Map(), pageSize: 10 })).items.length, 0);
   });
 
   it('converges to the same state whatever the order and however often events arrive', async () => {
