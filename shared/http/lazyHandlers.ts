@@ -8,8 +8,6 @@
 // This file must import nothing at run time: it is loaded with the registrations.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
-type Handler = (...args: never[]) => unknown;
-
 /**
  * Why a handler module could not be loaded, as an HTTP caller sees it: 503, never a 500.
  * The only expected cause is settings that fail validation (the composition root
@@ -59,5 +57,3 @@ export function lazyHandlers<M extends Record<string, unknown>>(load: () => Prom
     trigger: (name) => (async (...args: unknown[]) => ((await module())[name] as unknown as (...a: unknown[]) => unknown)(...args)) as M[typeof name],
   };
 }
-
-export type { Handler };
