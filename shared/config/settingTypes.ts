@@ -43,36 +43,26 @@ export function jsonSetting<T>(inner: z.ZodType<T>, fallback?: string): z.ZodTyp
 export const requiredString = z.string({ error: 'is required' }).trim().min(1, 'is required');
 export const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
 
-export function positiveInt(fallback: number) {
+/** A whole number setting of at least `min`; unset or blank gives `fallback`. */
+function wholeNumber(fallback: number, min: number, message: string) {
   return z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a positive whole number' });
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message });
         return z.NEVER;
       }
       return n;
     });
 }
 
+export const positiveInt = (fallback: number) => wholeNumber(fallback, 1, 'must be a positive whole number');
+
 /** A whole number of zero or more (0 usually turns the feature off). */
-export function nonNegativeInt(fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a whole number, 0 or more' });
-        return z.NEVER;
-      }
-      return n;
-    });
-}
+export const nonNegativeInt = (fallback: number) => wholeNumber(fallback, 0, 'must be a whole number, 0 or more');
 
 export function bool(fallback: boolean) {
   return z
