@@ -1,12 +1,13 @@
 // The handlers of functions/console.ts, loaded the first time one of them runs (shared/http/lazyHandlers.ts):
 // importing the app registers its functions without loading this module or what it imports.
 import { join } from 'node:path';
+import { settings } from '../composition';
 import { consoleAssets } from '../http/consoleAssets';
 import { consoleSignInEnvironment, consoleSignInGate } from '../http/consoleSignIn';
 import { withProblems } from '../http/respond';
 
 const assets = consoleAssets(join(__dirname, '..', '..', 'console'));
-const signIn = consoleSignInEnvironment(process.env);
+const signIn = consoleSignInEnvironment(process.env, settings.LOCAL_DEV);
 
 // GET /api/console/: the web console's page and files. Anonymous to the
 // Functions host: the files hold no data and no secret, and every API call they

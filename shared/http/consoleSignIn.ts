@@ -16,10 +16,9 @@ export interface ConsoleSignInEnvironment {
   readonly authEnabled: boolean;
 }
 
-const truthy = (value: string | undefined) => /^(true|1)$/i.test(value ?? '');
-
-export function consoleSignInEnvironment(env: Readonly<Record<string, string | undefined>>): ConsoleSignInEnvironment {
-  return { localDev: truthy(env.LOCAL_DEV), authEnabled: truthy(env.WEBSITE_AUTH_ENABLED) };
+/** `localDev`: the app's LOCAL_DEV setting, as loadSettings read it. WEBSITE_AUTH_ENABLED is App Service's own variable ("True"). */
+export function consoleSignInEnvironment(env: Readonly<Record<string, string | undefined>>, localDev: boolean): ConsoleSignInEnvironment {
+  return { localDev, authEnabled: /^(true|1)$/i.test(env.WEBSITE_AUTH_ENABLED ?? '') };
 }
 
 /** undefined: serve the page. Otherwise the answer that replaces it (a redirect to sign in). Throws when the console cannot be served safely. */

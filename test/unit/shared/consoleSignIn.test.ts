@@ -5,11 +5,11 @@ import { isAppError } from '../../../shared/errors';
 import { consoleSignInEnvironment, consoleSignInGate } from '../../../shared/http/consoleSignIn';
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
-const azure = consoleSignInEnvironment({ WEBSITE_AUTH_ENABLED: 'True' });
+const azure = consoleSignInEnvironment({ WEBSITE_AUTH_ENABLED: 'True' }, false);
 
 describe('console sign-in gate', () => {
   it('serves the page locally without any sign-in (the page asks for the function key)', () => {
-    assert.equal(consoleSignInGate(consoleSignInEnvironment({ LOCAL_DEV: 'true' }), headers({}), '/api/console/'), undefined);
+    assert.equal(consoleSignInGate(consoleSignInEnvironment({}, true), headers({}), '/api/console/'), undefined);
   });
 
   it('in Azure, sends a signed-out browser to the Entra ID sign-in and back to the page it asked for', () => {
@@ -23,7 +23,7 @@ describe('console sign-in gate', () => {
   });
 
   it('in Azure without Easy Auth, refuses to serve, even to a request that sends the principal header itself', () => {
-    const off = consoleSignInEnvironment({});
+    const off = consoleSignInEnvironment({}, false);
     for (const h of [{}, { 'x-ms-client-principal-id': 'forged' }] as Record<string, string>[]) {
       assert.throws(
         () => consoleSignInGate(off, headers(h), '/api/console/'),
