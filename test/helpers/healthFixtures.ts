@@ -91,3 +91,29 @@ export function healthEvent(name: HealthFixture, options: Readdress = {}): Posit
     offset: String(position * 512),
   };
 }
+
+/**
+ * A device given one `web` module (nginx:1.25) by `configurationId` and reporting it running:
+ * the documented desired change at `desiredAt`, then edgeAgent's reported patch at `reportedAt`.
+ */
+export function rolledOutWeb(hub: string, deviceId: string, configurationId: string, desiredAt: string, reportedAt: string): PositionedEvent[] {
+  return [
+    healthEvent('twin-change-edgeagent-desired', {
+      hub,
+      deviceId,
+      version: 2,
+      at: desiredAt,
+      body: (b) => {
+        stampConfiguration(b, configurationId);
+        (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image: 'nginx:1.25' } } };
+      },
+    }),
+    healthEvent('twin-change-edgeagent-reported', {
+      hub,
+      deviceId,
+      version: 3,
+      at: reportedAt,
+      body: (b) => Object.assign((b.properties as { reported: Record<string, unknown> }).reported, { modules: { web: { runtimeStatus: 'running', settings: { image: 'nginx:1.25' } } } }),
+    }),
+  ];
+}

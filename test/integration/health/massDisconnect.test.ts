@@ -15,7 +15,7 @@ import { deviceHealthView, healthDeviceCounts, listDeploymentDevices } from '../
 import type { HealthStore } from '../../../shared/services/health/healthStore';
 import { type IngestDeps, ingestHealth } from '../../../shared/services/health/ingestHealth';
 import { markSilentOffline } from '../../../shared/services/health/markSilentOffline';
-import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, rolledOutWeb } from '../../helpers/healthFixtures';
 
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
@@ -29,25 +29,7 @@ const LIVE = DEVICES.slice(200);
 /** Two deployments' devices on one hub: at most 2 configurations x 8 shards counter rows to move (one writer, partition 0). */
 const configurationOf = (deviceId: string) => (Number(deviceId.slice(-4)) % 2 ? 'web-r1' : 'api-r1');
 
-const rolledOut = (deviceId: string) => [
-  healthEvent('twin-change-edgeagent-desired', {
-    hub: HUB,
-    deviceId,
-    version: 2,
-    at: iso(0),
-    body: (b) => {
-      stampConfiguration(b, configurationOf(deviceId));
-      (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image: 'nginx:1.25' } } };
-    },
-  }),
-  healthEvent('twin-change-edgeagent-reported', {
-    hub: HUB,
-    deviceId,
-    version: 3,
-    at: iso(10_000),
-    body: (b) => Object.assign((b.properties as { reported: Record<string, unknown> }).reported, { modules: { web: { runtimeStatus: 'running', settings: { image: 'nginx:1.25' } } } }),
-  }),
-];
+const rolledOut = (deviceId: string) => rolledOutWeb(HUB, deviceId, configurationOf(deviceId), iso(0), iso(10_000));
 const heartbeat = (deviceId: string, at: number) => healthEvent('heartbeat', { hub: HUB, deviceId, at: iso(at) });
 
 describe('mass disconnect: marked by counter watermarks', () => {

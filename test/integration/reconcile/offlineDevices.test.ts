@@ -14,7 +14,7 @@ import { type IngestDeps, ingestHealth } from '../../../shared/services/health/i
 import { markSilentOffline } from '../../../shared/services/health/markSilentOffline';
 import { reconcilePass } from '../../../shared/services/reconcile/reconcilePass';
 import { azuriteTable } from '../../helpers/azuriteTable';
-import { fixtureHubs, healthEvent, stampConfiguration } from '../../helpers/healthFixtures';
+import { fixtureHubs, healthEvent, rolledOutWeb } from '../../helpers/healthFixtures';
 import { memoryFleet, MemoryHub } from '../../helpers/memoryHub';
 import { buildConfiguration, newRevision } from '../../helpers/revisions';
 
@@ -38,25 +38,7 @@ describe('silent devices are offline, not failed', () => {
     await store.create('web', first);
     const devices = ['d1', 'd2', 'd3', 'd4', 'd5'];
     // Every device gets revision 1 applied and reports it running at T0 + 10 s.
-    const rolledOut = (deviceId: string) => [
-        healthEvent('twin-change-edgeagent-desired', {
-          hub: HUB,
-          deviceId,
-          version: 2,
-          at: iso(0),
-          body: (b) => {
-            stampConfiguration(b, 'web-r1');
-            (b.properties as { desired: { modules: unknown } }).desired.modules = { web: { status: 'running', settings: { image: 'nginx:1.25' } } };
-          },
-        }),
-        healthEvent('twin-change-edgeagent-reported', {
-          hub: HUB,
-          deviceId,
-          version: 3,
-          at: iso(10_000),
-          body: (b) => Object.assign((b.properties as { reported: Record<string, unknown> }).reported, { modules: { web: { runtimeStatus: 'running', settings: { image: 'nginx:1.25' } } } }),
-        }),
-      ];
+    const rolledOut = (deviceId: string) => rolledOutWeb(HUB, deviceId, 'web-r1', iso(0), iso(10_000));
     await ingestHealth(ingest, devices.flatMap(rolledOut));
     // d1 and d2 keep sending heartbeats; d3..d5 go quiet.
     await ingestHealth(ingest, ['d1', 'd2'].map((deviceId) => healthEvent('heartbeat', { hub: HUB, deviceId, at: iso(9 * 60_000) })));
