@@ -19,6 +19,7 @@ export const listHubsHandler = withProblems(async () => {
       reachability: status
         ? { reachable: status.reachable, checkedAt: status.checkedAt, lastContactAt: status.lastContactAt ?? null, lastError: status.lastError ?? null, configurationCount: status.configurationCount ?? null }
         : { reachable: null, checkedAt: null, lastContactAt: null, lastError: null, configurationCount: null },
+      edgeDevices: status?.edgeDevices ? { ...status.edgeDevices } : null,
       // The condition an operator must see: garbage collection stopped on this hub, and why.
       garbageCollection: status?.gcFence ? { fenced: true, reason: status.gcFence.reason, message: status.gcFence.message } : { fenced: status ? false : null, reason: null, message: null },
     };

@@ -41,6 +41,10 @@ const hubViewSchema = z
       lastError: z.string().nullable(),
       configurationCount: z.int().nullable(),
     }),
+    edgeDevices: z
+      .object({ total: z.int(), connected: z.int(), countedAt: z.string() })
+      .nullable()
+      .meta({ description: "The hub's IoT Edge devices and the connected ones, counted by the reconciler at most every 5 minutes (two COUNT() queries); null until first counted" }),
     garbageCollection: z
       .object({
         fenced: z.boolean().nullable(),

@@ -4,6 +4,7 @@
 import { createRegistry } from '../adapters/iothub/createRegistry';
 import { hubProbe } from '../adapters/iothub/hubProbe';
 import { registryConfigurations } from '../adapters/iothub/registryConfigurations';
+import { registryEdgeDevices } from '../adapters/iothub/registryEdgeDevices';
 import { aesGcmSealer } from '../adapters/secrets/aesGcmSealer';
 import { parseHubConnection } from '../adapters/iothub/createRegistry';
 import { buildFleet } from '../services/deployments/buildFleet';
@@ -34,6 +35,7 @@ export async function buildFleetServices(storage: StorageServices): Promise<Flee
     opsPerMinutePerUnit: settings.IOTHUB_CONFIG_OPS_PER_MINUTE_PER_UNIT,
     maxConfigurations: settings.IOTHUB_MAX_CONFIGURATIONS,
     configurationsFor: (hub) => registryConfigurations(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
+    edgeDevicesFor: (hub) => registryEdgeDevices(hub.name, registries.get(hub.name)!, settings.IOTHUB_REQUEST_TIMEOUT_MS),
   });
   const sealer = settings.REGISTRY_SECRETS_KEY ? aesGcmSealer(settings.REGISTRY_SECRETS_KEY) : undefined;
   return {

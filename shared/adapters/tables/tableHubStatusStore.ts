@@ -24,6 +24,8 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
           ...(s.lastContactAt ? { lastContactAt: s.lastContactAt } : {}),
           lastError: s.lastError ?? '',
           ...(s.configurationCount !== undefined ? { configurationCount: s.configurationCount } : {}),
+          // Absent when this pass did not count: Merge keeps the last count.
+          ...(s.edgeDevices ? { edgeDevices: s.edgeDevices.total, connectedEdgeDevices: s.edgeDevices.connected, edgeDevicesCountedAt: s.edgeDevices.countedAt } : {}),
           // A hub that answered was judged this pass: its fence is set or cleared; a down one keeps what was last seen.
           ...(s.reachable ? { gcFenceReason: s.gcFence?.reason ?? '', gcFenceMessage: s.gcFence?.message ?? '' } : {}),
         },
@@ -40,6 +42,7 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
           const lastContactAt = textProperty(e.lastContactAt);
           const lastError = textProperty(e.lastError);
           const gcFenceReason = textProperty(e.gcFenceReason);
+          const countedAt = textProperty(e.edgeDevicesCountedAt);
           out.push({
             hub: textProperty(e.rowKey),
             reachable: e.reachable === true,
@@ -47,6 +50,7 @@ export function tableHubStatusStore(table: TableClient): HubStatusStore {
             ...(lastContactAt ? { lastContactAt } : {}),
             ...(lastError ? { lastError } : {}),
             ...(typeof e.configurationCount === 'number' ? { configurationCount: e.configurationCount } : {}),
+            ...(countedAt && typeof e.edgeDevices === 'number' && typeof e.connectedEdgeDevices === 'number' ? { edgeDevices: { total: e.edgeDevices, connected: e.connectedEdgeDevices, countedAt } } : {}),
             ...(gcFenceReason ? { gcFence: { reason: gcFenceReason, message: textProperty(e.gcFenceMessage) } } : {}),
           });
         }

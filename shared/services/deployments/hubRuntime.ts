@@ -1,5 +1,6 @@
 // What the services know about one configured hub at run time: its settings
 // (name, region, labels) and the means to sync it (configurations port, rate limiter).
+import type { EdgeDeviceCounter } from '../hubs/edgeDevices';
 import type { HubConfigurations } from '../hubs/hubConfigurations';
 import type { RateLimiter } from '../hubs/rateLimiter';
 
@@ -9,6 +10,8 @@ export interface HubRuntime {
   readonly labels: Readonly<Record<string, string>>;
   readonly configurations: HubConfigurations;
   readonly limiter: RateLimiter;
+  /** Counts the hub's edge devices (Node capacity); absent where nothing counts them (benchmarks, some tests). */
+  readonly edgeDevices?: EdgeDeviceCounter;
 }
 
 export interface HubFleet {

@@ -2,7 +2,7 @@
 // virtual-kubelet provider showed one: labelled with its region, name and
 // own labels (so a nodeSelector on them picks the hub, see
 // domain/deployments/kubernetes/hubLabels.ts), Ready from the reconciler's
-// last reachability check.
+// last reachability check, capacity from its device counts (nodeResources).
 import type { HubSetting } from '../../config/settings';
 import { HUB_LABEL, HUB_LABEL_PREFIX, REGION_LABEL } from '../../domain/deployments/kubernetes/hubLabels';
 import { k8sTime, uidOf } from '../../domain/kubernetes/deploymentObject';
@@ -39,11 +39,30 @@ export function hubNode(hub: Pick<HubSetting, 'name' | 'region' | 'labels'>, sta
           lastTransitionTime: checked,
         },
       ],
-      // A hub holds at most 100 configurations (IoT Hub limit): what the reconciler counted is what is used of it.
-      capacity: { pods: '100' },
-      allocatable: { pods: String(Math.max(0, 100 - (status?.configurationCount ?? 0))) },
+      ...nodeResources(status),
       nodeInfo: { kubeletVersion: 'v1.32.0-edge-fleet', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'iotedge://1.5', kernelVersion: '', osImage: 'Azure IoT Hub', kubeProxyVersion: '', machineID: '', systemUUID: '', bootID: '' },
       addresses: [{ type: 'Hostname', address: hub.name }],
     },
+  };
+}
+
+/** IoT Hub's limit of configurations (automatic deployments and layers) per hub. */
+const MAX_CONFIGURATIONS = 100;
+const DEVICES = 'edge-fleet.dev/devices';
+const CONFIGURATIONS = 'edge-fleet.dev/configurations';
+
+/**
+ * What the hub offers, from its own counts: a Pod is one device running one
+ * deployment, so `pods` is the hub's edge devices (allocatable: the connected
+ * ones, which can take a change now); `edge-fleet.dev/configurations` is the
+ * IoT Hub limit of 100 and what the last pass left of it. Before the first
+ * count the device figures are absent rather than a made-up number.
+ */
+export function nodeResources(status: HubStatus | undefined): { capacity: Record<string, string>; allocatable: Record<string, string> } {
+  const devices = status?.edgeDevices;
+  const configurations = { capacity: String(MAX_CONFIGURATIONS), allocatable: String(Math.max(0, MAX_CONFIGURATIONS - (status?.configurationCount ?? 0))) };
+  return {
+    capacity: { ...(devices ? { pods: String(devices.total), [DEVICES]: String(devices.total) } : {}), [CONFIGURATIONS]: configurations.capacity },
+    allocatable: { ...(devices ? { pods: String(devices.connected), [DEVICES]: String(devices.connected) } : {}), [CONFIGURATIONS]: configurations.allocatable },
   };
 }

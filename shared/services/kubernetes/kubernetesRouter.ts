@@ -23,6 +23,7 @@ import {
   readDeployment,
   replaceDeploymentObject,
 } from './kubernetesDeployments';
+import { listEventObjects } from './kubernetesEvents';
 import { hubNode } from './kubernetesNodes';
 import { watchObjects } from './watch';
 
@@ -175,6 +176,21 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     return single(request, node, { columns: NODE_COLUMNS, cells: nodeCells });
   }
 
+  // v1 events: what the records say happened to deployments and hubs (read-only, derived).
+  const eventsKind = { kind: 'Event', apiVersion: 'v1', columns: EVENT_COLUMNS, cells: eventCells };
+  if ((key === 'api/v1/events' || (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'namespaces' && parts[4] === 'events')) && method === 'GET') {
+    if (parts.length >= 5 && parts[3] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[3]}" not found`, { name: parts[3]!, kind: 'namespaces' }));
+    const fields = parseFieldSelector(request.query.get('fieldSelector'));
+    const about = (path: string) => (fields.ok ? fields.terms.find((t) => t.path === path && !t.negate)?.value : undefined);
+    const load = async () => ({ items: await listEventObjects(deps, { name: about('involvedObject.name'), kind: about('involvedObject.kind') }) });
+    if (parts.length <= 5) return serveList(request, deps, eventsKind, load);
+    if (parts.length === 6) {
+      const found = (await listEventObjects(deps, { name: parts[5]!.replace(/\.[0-9a-f]{16}$/, '') })).find((e) => (e.metadata as Obj).name === parts[5]);
+      if (found) return single(request, found, eventsKind);
+      throw new KubeError(notFoundStatus('events', parts[5]!));
+    }
+  }
+
   // apps/v1 deployments, in the one namespace or across all of them.
   const deploymentsKind = { kind: 'Deployment', apiVersion: 'apps/v1', columns: DEPLOYMENT_COLUMNS, cells: deploymentCells };
   const loadDeployments = (labels: Record<string, string> | undefined, name: string | undefined, limit: number, continueToken: string | undefined) => listDeploymentObjects(deps, { limit, continueToken, labels, name });
@@ -217,6 +233,22 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     throw new KubeError(notFoundStatus('replicasets', parts[6] ?? '', 'apps'));
   }
   throw new KubeError(failure(404, 'the server could not find the requested resource'));
+}
+
+// The apiserver's own event columns (pkg/printers/internalversion/printers.go, eventColumnDefinitions).
+const EVENT_COLUMNS = [
+  { name: 'Last Seen', type: 'string', description: 'lastTimestamp' },
+  { name: 'Type', type: 'string', description: 'Normal or Warning' },
+  { name: 'Reason', type: 'string', description: 'reason' },
+  { name: 'Object', type: 'string', description: 'involvedObject' },
+  { name: 'Source', type: 'string', description: 'source.component', priority: 1 },
+  { name: 'Message', type: 'string', description: 'message' },
+  { name: 'Name', type: 'string', format: 'name', description: 'metadata.name', priority: 1 },
+] as const;
+
+function eventCells(o: Obj): unknown[] {
+  const e = o as { lastTimestamp: string; type: string; reason: string; message: string; involvedObject: { kind: string; name: string }; source: { component: string }; metadata: { name: string } };
+  return [age(e.lastTimestamp), e.type, e.reason, `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`, e.source.component, e.message, e.metadata.name];
 }
 
 const POD_COLUMNS = [

@@ -26,6 +26,7 @@ import { targetConfigurations } from '../deployments/targetConfigurations';
 import { isProgressive } from '../../domain/rollout/rolloutSpec';
 import { endDeletedRollout } from '../rollout/endDeletedRollout';
 import type { RolloutStore } from '../rollout/rolloutStore';
+import { countEdgeDevices } from './countEdgeDevices';
 import { type GcFence, gcFences } from './gcFence';
 import { type DesiredState, isPassStopped, type PassContext, passContext } from './passContext';
 import type { RolloutStatusStore } from './rolloutStatusStore';
@@ -109,11 +110,14 @@ async function hubsStep(deps: ReconcileDeps, ctx: PassContext): Promise<HubsPass
 
   const checkedAt = now().toISOString();
   if (deps.hubStatus) {
+    const previous = new Map((await deps.hubStatus.all()).map((s) => [s.hub, s]));
+    const counted = await countEdgeDevices(hubs.filter((h) => snapshots.get(h.name)?.ok), previous, now(), ctx.signal);
     await ctx.guard(deps.hubStatus, ['record']).record(
       [...snapshots].map(([hub, s]) => {
         const fence = fences.get(hub);
+        const edgeDevices = counted.get(hub);
         return s.ok
-          ? { hub, reachable: true, checkedAt, lastContactAt: checkedAt, configurationCount: s.configs.length, ...(fence ? { gcFence: { reason: fence.reason, message: fence.message } } : {}) }
+          ? { hub, reachable: true, checkedAt, lastContactAt: checkedAt, configurationCount: s.configs.length, ...(edgeDevices ? { edgeDevices } : {}), ...(fence ? { gcFence: { reason: fence.reason, message: fence.message } } : {}) }
           : { hub, reachable: false, checkedAt, lastError: s.error };
       }),
     );

@@ -48,6 +48,15 @@ describe('kubectl against the local stack', { skip: kubectlPresent ? false : 'ku
     }
   });
 
+  it("gives each node the hub's edge devices as capacity (pods) and the connected ones as allocatable", async () => {
+    for (const hub of stack.iothub.simulator.hubs) {
+      const edge = [...hub.devices.values()].filter((d) => d.iotEdge);
+      const connected = edge.filter((d) => d.connectionState === 'Connected');
+      const out = await ok(['get', 'node', hub.name, '-o', "jsonpath={.status.capacity.pods} {.status.allocatable.pods} {.status.capacity['edge-fleet\\.dev/configurations']}"]);
+      assert.equal(out, `${edge.length} ${connected.length} 100`, `node ${hub.name}`);
+    }
+  });
+
   const manifest = (image: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -172,6 +181,13 @@ spec:
     assert.ok(pods.every((r) => r[5] === 'weu'), 'every pod is on the weu node');
     const out = await ok(['get', 'deployment', 'crashy', '--no-headers']);
     assert.match(out, new RegExp(`^crashy\\s+${weu.length - failing.length}/${weu.length}\\s`, 'm'), out);
+    const described = await waitFor(async () => {
+      await reconcile();
+      const text = await ok(['describe', 'deployment', 'crashy']);
+      return /Warning\s+DeviceFailures\s/.test(text) ? text : undefined;
+    }, 60_000, 'describe to show the failing devices as a Warning event');
+    assert.match(described, /Normal\s+NewRevision\s+\S+\s+edge-fleet-api\s+revision 1 \(created\): replica set crashy-r1/);
+    assert.match(described, /Normal\s+HubSynced\s+\S+\s+edge-fleet-controller\s+hub weu holds revision 1/);
     await ok(['delete', 'deployment', 'crashy']);
   });
 
@@ -193,6 +209,12 @@ spec:
     assert.match(await ok(['rollout', 'resume', 'deployment/staged']), /resumed/);
     assert.notEqual((await phase())?.phase, 'paused');
     assert.equal(await ok(['get', 'deployment', 'staged', '-o', 'jsonpath={.spec.paused}']), '');
+    const events = await ok(['describe', 'deployment', 'staged']);
+    assert.match(events, /Normal\s+RolloutStarted\s.*revision 2: wave 'first'/);
+    assert.match(events, /Normal\s+RolloutPaused\s/);
+    assert.match(events, /Normal\s+RolloutResumed\s/);
+    const listed = await ok(['get', 'events', '--field-selector', 'involvedObject.name=staged', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}']);
+    assert.deepEqual(listed.trim().split('\n').filter((r) => r.startsWith('Rollout')), ['RolloutStarted', 'RolloutPaused', 'RolloutResumed']);
     await ok(['delete', 'deployment', 'staged']);
   });
 
