@@ -3,7 +3,7 @@
 // entity-group transaction, guarded by ETags, so a crash or a lost race leaves
 // devices and their counters consistent.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import type { DeviceHealth, HealthState } from '../../domain/health/deviceHealth';
+import { type DeviceHealth, type HealthState, restartsByModule } from '../../domain/health/deviceHealth';
 import { countedState, laterWatermark, seenAtOf } from '../../domain/health/silenceWatermark';
 import { COUNTER_PREFIX, counterKey, counterOfRowKey, counterRowKey, DEVICE_PREFIX, deviceRowKey, healthTableName, hubOfPartition, prefixEnd } from '../../domain/health/healthKeys';
 import { AppError } from '../../errors';
@@ -19,6 +19,18 @@ type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; e
 const KEYS_PER_QUERY = 14;
 /** Queries per partition at once: enough to hide latency, few enough not to flood storage. */
 const READ_PARALLELISM = 8;
+
+/** The moduleRestarts column: JSON of module -> restartCount; absent or unreadable (rows written before it) is none. */
+function restartsColumn(value: unknown): Record<string, number> {
+  if (typeof value !== 'string' || !value) return {};
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] > 0));
+  } catch {
+    return {};
+  }
+}
 
 const num = (value: unknown) => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
 
@@ -60,6 +72,8 @@ function deviceAction(partition: string, write: DeviceWrite): TransactionAction 
     state: placement.state,
     counter: write.counter,
     lastSeenAt: lastSeen(record),
+    // Beside the record so a listing of pods shows restarts without reading records.
+    moduleRestarts: JSON.stringify(restartsByModule(record)),
     ...writeChunked('record', record),
   };
   return previous ? ['update', row, 'Replace', { etag: previous.etag }] : ['create', row];
@@ -183,7 +197,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
         : state === 'offline' && newest
           ? `${devices} and (${odata`state eq 'offline' or lastSeenAt lt ${new Date(newest)}`})`
           : `${devices} and ${odata`state eq ${state}`}`;
-      const pages = table.listEntities<Row>({ queryOptions: { filter, select: ['hub', 'deviceId', 'configurationId', 'state', 'counter', 'lastSeenAt'] } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+      const pages = table.listEntities<Row>({ queryOptions: { filter, select: ['hub', 'deviceId', 'configurationId', 'state', 'counter', 'lastSeenAt', 'moduleRestarts'] } }).byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
       const page = await tableCall('list devices by state', async () => (await pages.next()) as IteratorResult<Row[] & { continuationToken?: string }>);
       if (page.done) return { items: [] };
       const items: DeviceEntry[] = page.value
@@ -192,6 +206,7 @@ export function tableHealthStore(tables: (name: string) => TableClient, deadLett
           deviceId: textProperty(row.deviceId),
           configurationId: textProperty(row.configurationId),
           state: countedState(textProperty(row.state) as HealthState, seenColumn(row.lastSeenAt), silentBefore.get(textProperty(row.counter)) ?? ''),
+          restarts: restartsColumn(row.moduleRestarts),
         }))
         .filter((item) => !state || item.state === state);
       return { items, ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}) };

@@ -264,9 +264,17 @@ export function placementOf(record: DeviceHealth, offlineAfterSeconds: number, n
  * configuration's doing: they count as 0.
  */
 export function moduleRestarts(record: DeviceHealth): number {
+  return Object.values(restartsByModule(record)).reduce((sum, n) => sum + n, 0);
+}
+
+/** The same restarts per user module (a Pod's containers' restartCount); empty until the agent reports on its desired version. */
+export function restartsByModule(record: DeviceHealth): Record<string, number> {
   const desiredVersion = record.desiredVersion?.value ?? undefined;
-  if (desiredVersion !== undefined && record.lastDesiredVersion?.value !== desiredVersion) return 0;
-  let sum = 0;
-  for (const m of Object.values(moduleViews(record.modules))) sum += Math.max(0, Number(m.restartCount ?? 0) || 0);
-  return sum;
+  if (desiredVersion !== undefined && record.lastDesiredVersion?.value !== desiredVersion) return {};
+  const out: Record<string, number> = {};
+  for (const [name, m] of Object.entries(moduleViews(record.modules))) {
+    const n = Math.max(0, Number(m.restartCount ?? 0) || 0);
+    if (n) out[name] = n;
+  }
+  return out;
 }

@@ -15,6 +15,8 @@ export interface PodInput {
   readonly hub: string;
   readonly deviceId: string;
   readonly state: HealthState;
+  /** restartCount by module, as health ingestion last stored it. */
+  readonly restarts?: Readonly<Record<string, number>>;
 }
 
 const WAITING: Partial<Record<HealthState, { reason: string; message: string }>> = {
@@ -50,7 +52,7 @@ export function renderPod(p: PodInput): Obj {
         image: c.image ?? '',
         imageID: '',
         ready: running,
-        restartCount: 0,
+        restartCount: p.restarts?.[c.name] ?? 0,
         started: running,
         state: running ? { running: {} } : waiting ? { waiting } : {},
       })),

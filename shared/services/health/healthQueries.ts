@@ -100,7 +100,12 @@ export async function getDeviceHealth(store: HealthStore, hub: string, deviceId:
 }
 
 export const deploymentDeviceSchema = z
-  .object({ hub: z.string(), deviceId: z.string(), state: stateSchema.meta({ description: 'Where the counts count the device (a device silent past the stale sweep\'s watermark is offline)' }) })
+  .object({
+    hub: z.string(),
+    deviceId: z.string(),
+    state: stateSchema.meta({ description: 'Where the counts count the device (a device silent past the stale sweep\'s watermark is offline)' }),
+    restarts: z.record(z.string(), z.int()).meta({ description: "restartCount of the device's user modules that restarted, as edgeAgent last reported them on this revision (modules not listed: 0)" }),
+  })
   .meta({ id: 'DeploymentDevice' });
 export type DeploymentDevice = z.infer<typeof deploymentDeviceSchema>;
 
@@ -136,7 +141,7 @@ export async function listDeploymentDevices(
     // The stale sweep's watermarks on the configuration's counter rows say which silent devices count as offline.
     const silentBefore = new Map([...(await store.readCounters(partition)).values()].filter((c) => c.configurationId === configurationId).map((c) => [c.writer, c.silentBefore]));
     const page = await store.listDevices(partition, { configurationId, ...(args.state ? { state: args.state } : {}), silentBefore, pageSize: args.pageSize - items.length, ...(cursor.t ? { continuationToken: cursor.t } : {}) });
-    items.push(...page.items.map((i) => ({ hub: i.hub, deviceId: i.deviceId, state: i.state })));
+    items.push(...page.items.map((i) => ({ hub: i.hub, deviceId: i.deviceId, state: i.state, restarts: { ...i.restarts } })));
     cursor = page.continuationToken ? { p: cursor.p, t: page.continuationToken } : { p: cursor.p + 1 };
   }
   return { items, ...(cursor.p < partitions.length ? { continuationToken: encodeCursor(cursor) } : {}) };

@@ -84,6 +84,8 @@ export interface DeviceEntry {
   readonly deviceId: string;
   readonly configurationId: string;
   readonly state: HealthState;
+  /** restartCount of the user modules that restarted (restartsByModule), as of the last write; empty in rows written before it was kept. */
+  readonly restarts: Readonly<Record<string, number>>;
 }
 
 export interface DeadLetter {

@@ -280,7 +280,7 @@ export async function listPodObjects(deps: KubernetesDeploymentsDeps & { health:
     const template = (d.spec as { template: Obj }).template;
     const page = await listDeploymentDevices(deps.health, { hubs: hubs.map((h) => h.hub), deploymentId: metadata.name, revision: metadata.generation, pageSize: options.limit - items.length, ...(cursor.t ? { continuationToken: cursor.t } : {}) });
     for (const device of page.items) {
-      items.push(renderPod({ deployment: { id: metadata.name, createdAt: deployment.createdAt, revision: metadata.generation, template }, hub: device.hub, deviceId: device.deviceId, state: device.state }));
+      items.push(renderPod({ deployment: { id: metadata.name, createdAt: deployment.createdAt, revision: metadata.generation, template }, hub: device.hub, deviceId: device.deviceId, state: device.state, restarts: device.restarts }));
     }
     cursor = page.continuationToken ? { d: cursor.d, t: page.continuationToken } : { d: cursor.d + 1 };
   }

@@ -255,7 +255,7 @@ const POD_COLUMNS = [
   NAME_COLUMN,
   { name: 'Ready', type: 'string', description: 'Modules running / modules' },
   { name: 'Status', type: 'string', description: 'Running, CrashLoopBackOff (failed), ContainerCreating (applying), Unknown (offline)' },
-  { name: 'Restarts', type: 'integer', description: 'Not tracked per pod' },
+  { name: 'Restarts', type: 'integer', description: "restartCount of the device's modules, as edgeAgent last reported them" },
   AGE_COLUMN,
   { name: 'Node', type: 'string', description: 'The hub', priority: 0 },
   { name: 'Device', type: 'string', description: 'The device id', priority: 1 },
@@ -263,9 +263,9 @@ const POD_COLUMNS = [
 
 function podCells(o: Obj): unknown[] {
   const m = o.metadata as { name: string; labels: Record<string, string> };
-  const s = o.status as { phase: string; containerStatuses: { ready: boolean; state: { waiting?: { reason: string } } }[] };
+  const s = o.status as { phase: string; containerStatuses: { ready: boolean; restartCount: number; state: { waiting?: { reason: string } } }[] };
   const waiting = s.containerStatuses.find((c) => c.state.waiting)?.state.waiting?.reason;
-  return [m.name, `${s.containerStatuses.filter((c) => c.ready).length}/${s.containerStatuses.length}`, waiting ?? s.phase, 0, '<unknown>', (o.spec as { nodeName: string }).nodeName, m.labels['edge-fleet.dev/device']];
+  return [m.name, `${s.containerStatuses.filter((c) => c.ready).length}/${s.containerStatuses.length}`, waiting ?? s.phase, s.containerStatuses.reduce((n, c) => n + c.restartCount, 0), '<unknown>', (o.spec as { nodeName: string }).nodeName, m.labels['edge-fleet.dev/device']];
 }
 
 const REPLICASET_COLUMNS = [

@@ -179,6 +179,8 @@ spec:
     const crashing = pods.filter((r) => r[2] === 'CrashLoopBackOff').map((r) => r[0]!.replace(/^crashy-/, '')).sort();
     assert.deepEqual(crashing, failing.map((id) => id.toLowerCase()));
     assert.ok(pods.every((r) => r[5] === 'weu'), 'every pod is on the weu node');
+    assert.ok(pods.filter((r) => r[2] === 'CrashLoopBackOff').every((r) => Number(r[3]) > 0), `a crashing module shows its restarts: ${pods.map((r) => r.join(' ')).join('\n')}`);
+    assert.ok(pods.filter((r) => r[2] === 'Running').every((r) => r[3] === '0'), 'a running module has not restarted');
     const out = await ok(['get', 'deployment', 'crashy', '--no-headers']);
     assert.match(out, new RegExp(`^crashy\\s+${weu.length - failing.length}/${weu.length}\\s`, 'm'), out);
     const described = await waitFor(async () => {
