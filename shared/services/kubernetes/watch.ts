@@ -38,8 +38,8 @@ export interface WatchSettings {
 /**
  * Azure's front end drops an HTTP connection that has been idle for 230 s
  * (https://learn.microsoft.com/azure/azure-functions/functions-scale#timeout), and a
- * watch with nothing to report sends nothing. Bytes flowing reset that idle timer,
- * but without bookmarks a quiet watch has none, so every watch ends, cleanly, before
+ * watch with nothing to report sends nothing. Bytes flowing are reported to reset that
+ * idle timer, but without bookmarks a quiet watch has none, so every watch ends, cleanly, before
  * 230 s: client-go's reflectors ask for 300-600 s and simply watch again when a watch
  * ends. Bookmarks every minute (the apiserver's own rhythm) keep busy intermediaries
  * from seeing a quiet watch as dead.
