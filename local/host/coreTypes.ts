@@ -74,10 +74,15 @@ export interface InvocationModel {
   getResponse(context: unknown, result: unknown): Promise<RpcInvocationResponse>;
 }
 
+/** Worker capabilities, as the worker reports them to the host in WorkerInitResponse (string values). */
+export type WorkerCapabilities = Record<string, string>;
+
 export interface ProgrammingModel {
   name: string;
   version: string;
   getInvocationModel(coreContext: CoreInvocationContext): InvocationModel;
+  /** Called by the worker after the app's entry points are loaded; `app.setup()` is locked from then on. */
+  getCapabilities?(capabilities: WorkerCapabilities): Promise<WorkerCapabilities>;
 }
 
 export type FunctionCallback = (...args: unknown[]) => unknown;

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFunctionApp } from './appLoader';
+import { workerCapabilities } from './capabilities';
 import type { RegisteredFunction } from './functionsCore';
 import { type EventHubListener, startEventHubListener } from './eventHubTrigger';
 import { type HttpFront, startHttpFront } from './httpTrigger';
@@ -50,6 +51,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   // `AzureWebJobs.<name>.Disabled` = true switches a function off, as in Azure.
   const disabled = (fn: RegisteredFunction) => /^(true|1)$/i.test(options.settings[`AzureWebJobs.${fn.metadata.name}.Disabled`] ?? '');
   const functions = loadFunctionApp(options.scriptRoot).filter((fn) => !disabled(fn));
+  // After the entry points, as the worker does: `app.setup({ enableHttpStream })` has run by now.
+  const httpUri = (await workerCapabilities()).HttpUri;
   const typeOf = (fn: RegisteredFunction) => fn.metadata.bindings[triggerBindingName(fn)]!.type;
 
   const timers = new Map<string, TimerRunner>();
@@ -81,6 +84,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       logger,
       runFunction,
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(httpUri ? { workerHttpUri: new URL(httpUri) } : {}),
     });
     const eventHubFunctions = functions.filter((f) => typeOf(f) === 'eventHubTrigger');
     if (eventHubFunctions.length) {

@@ -4,14 +4,18 @@
 // `POST /admin/functions/<name>` runs a non-HTTP function (master key), as the
 // real host's admin API does. With `tls`, the same app is also served over
 // HTTPS (as Azure serves it): kubectl sends a bearer token only over TLS.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// An app with HTTP streams on (the worker reported `HttpUri`) is answered
+// through the worker's proxy (workerProxy.ts) instead of through RPC http data.
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { RpcHttpData } from './coreTypes';
+import type { RpcHttpData, RpcTypedData } from './coreTypes';
 import type { RegisteredFunction } from './functionsCore';
 import { type HostLogger, invoke, triggerBindingName } from './invoke';
 import { type AuthLevel, authorized, type HostKeys, presentedKey } from './keys';
 import { type CompiledRoute, compileRoute } from './routes';
+import { forwardToWorker } from './workerProxy';
 
 /** The real host's default limit (`maxRequestBodySize`); the app enforces its own, smaller one. */
 const MAX_BODY_BYTES = 100 * 1024 * 1024;
@@ -35,6 +39,8 @@ export interface HttpFrontOptions {
   readonly runFunction: (name: string, input: string | undefined) => Promise<boolean>;
   /** Also listen with TLS on `tls.port` (0 picks a free one). */
   readonly tls?: { readonly cert: string; readonly key: string; readonly port: number };
+  /** The worker's `HttpUri` capability: HTTP streams are on, requests are forwarded there. */
+  readonly workerHttpUri?: URL;
 }
 
 export interface HttpFront {
@@ -83,6 +89,20 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/**
+ * What the host sends as trigger metadata for a proxied request: with streams on the
+ * library takes the request's headers and route parameters from here, not from the
+ * RPC http data, which stays empty (azure-functions-host ToRpcHttp skips it when
+ * `HttpUri` is set; the binding data holds `Headers`, `Query` and each route parameter).
+ */
+export function proxiedTriggerMetadata(headers: Record<string, string>, query: URLSearchParams, params: Record<string, string>): Record<string, RpcTypedData> {
+  return {
+    Headers: { json: JSON.stringify(headers) },
+    Query: { json: JSON.stringify(Object.fromEntries(query)) },
+    ...Object.fromEntries(Object.entries(params).map(([name, value]) => [name, { string: value }])),
+  };
+}
+
 function send(res: ServerResponse, status: number, headers: Record<string, string> = {}, body?: Uint8Array | string): void {
   res.writeHead(status, headers);
   res.end(body);
@@ -91,6 +111,42 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFront> {
   const routes = httpRoutes(options.functions);
   const prefix = options.routePrefix.replace(/^\/+|\/+$/g, '');
+  const workerAgent = new Agent({ keepAlive: true });
+  const systemError = (message: string) => options.logger({ level: 'error', category: 'system', functionName: 'host', invocationId: '-', message });
+
+  async function proxied(req: IncomingMessage, res: ServerResponse, route: HttpRoute, params: Record<string, string>, url: URL, target: URL): Promise<void> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return send(res, 413);
+    const invocationId = randomUUID();
+    const forward = forwardToWorker(req, res, {
+      target,
+      invocationId,
+      proto: url.protocol === 'https:' ? 'https' : 'http',
+      host: url.host,
+      maxBodyBytes: MAX_BODY_BYTES,
+      agent: workerAgent,
+      onError: (error) => systemError(`forwarding invocation ${invocationId} to the worker failed: ${String(error)}`),
+    });
+    const outcome = await invoke(
+      route.fn,
+      { invocationId, inputData: [{ name: route.triggerName, data: { http: {} } }], triggerMetadata: proxiedTriggerMetadata(flatHeaders(req), url.searchParams, params) },
+      options.logger,
+    );
+    if (!outcome.ok) {
+      // The library never answers the proxied request of a failed invocation; the host does (500), as without streams.
+      forward.abort();
+      if (!res.headersSent) return send(res, 500);
+      if (!res.writableFinished) res.destroy();
+      return;
+    }
+    // app.http's `return: output.http()` is what writes the proxied response: nothing returned, nothing written.
+    if (outcome.returned === undefined || outcome.returned === null) {
+      forward.abort();
+      if (!res.headersSent) send(res, 204);
+      return;
+    }
+    await forward.done;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? `localhost:${options.port}`;
@@ -121,6 +177,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     if (!matched) return send(res, 404);
     const { route, params } = matched;
     if (!authorized(route.authLevel, presentedKey(req.headers, url), options.keys)) return send(res, 401);
+    if (options.workerHttpUri) return proxied(req, res, route, params, url, options.workerHttpUri);
 
     const body = await readBody(req);
     if (body === 'too-large') return send(res, 413);
@@ -142,7 +199,7 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      options.logger({ level: 'error', category: 'system', functionName: 'host', invocationId: '-', message: `HTTP front failed: ${String(error)}` });
+      systemError(`HTTP front failed: ${String(error)}`);
       if (!res.headersSent) send(res, 500);
       else res.destroy();
     });
@@ -176,10 +233,12 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       ...(tlsPort === undefined ? {} : { tlsPort }),
       close: async () => {
         await Promise.all([close(server), ...(tlsServer ? [close(tlsServer)] : [])]);
+        workerAgent.destroy();
       },
     };
   } catch (error) {
     await close(server);
+    workerAgent.destroy();
     throw error;
   }
 }

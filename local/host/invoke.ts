@@ -22,7 +22,14 @@ export interface InvocationRequest {
 }
 
 export type InvocationOutcome =
-  | { readonly ok: true; readonly invocationId: string; readonly response: RpcInvocationResponse; readonly durationMs: number }
+  | {
+      readonly ok: true;
+      readonly invocationId: string;
+      readonly response: RpcInvocationResponse;
+      /** What the function returned; with HTTP streams an HTTP response travels on the proxy, not in `response`. */
+      readonly returned: unknown;
+      readonly durationMs: number;
+    }
   | { readonly ok: false; readonly invocationId: string; readonly error: unknown; readonly durationMs: number };
 
 export function triggerBindingName(fn: RegisteredFunction): string {
@@ -54,7 +61,7 @@ export async function invoke(fn: RegisteredFunction, request: InvocationRequest,
     const { context, inputs } = await invocation.getArguments();
     const result = await invocation.invokeFunction(context, inputs, fn.callback);
     const response = await invocation.getResponse(context, result);
-    return { ok: true, invocationId, response, durationMs: performance.now() - started };
+    return { ok: true, invocationId, response, returned: result, durationMs: performance.now() - started };
   } catch (error) {
     logger({
       level: 'error',

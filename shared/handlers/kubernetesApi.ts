@@ -4,6 +4,7 @@ import type { HttpHandler } from '@azure/functions';
 import { deploymentsDeps, getServices, settings } from '../composition';
 import { handleKubernetes } from '../http/kubernetesHandler';
 import { openIdSigningKeys } from '../services/kubernetes/bearerAuth';
+import { WATCH_DEFAULTS } from '../services/kubernetes/watch';
 
 const startedAt = new Date().toISOString();
 const entra = settings.KUBERNETES_ENTRA_TENANT_ID && settings.KUBERNETES_ENTRA_AUDIENCE ? { tenantId: settings.KUBERNETES_ENTRA_TENANT_ID, audience: settings.KUBERNETES_ENTRA_AUDIENCE } : undefined;
@@ -29,7 +30,7 @@ export const kubernetesApiHandler: HttpHandler = (request, context) =>
         hubStatus: s.hubStatus,
         health: s.health,
         startedAt,
-        watchWindowMs: 5000,
+        watch: WATCH_DEFAULTS,
       };
     },
   });

@@ -15,9 +15,12 @@ export async function handleKubernetes(request: HttpRequest, context: Invocation
   const marker = url.pathname.toLowerCase().indexOf('/k8s');
   const basePath = url.pathname.slice(0, marker + '/k8s'.length);
   const path = url.pathname.slice(basePath.length) || '/';
+  const logFailure = (error: unknown, event: string) =>
+    context.error(JSON.stringify({ event, invocationId: context.invocationId, method: request.method, path, error: error instanceof Error ? error.stack : String(error) }));
   const auth = await authenticate(request.headers.get('authorization'), deps.auth);
   if (!auth.ok) return status(failure(401, 'Unauthorized'));
   try {
+    const api = await deps.api();
     const answer = await routeKubernetes(
       {
         method: request.method,
@@ -27,13 +30,14 @@ export async function handleKubernetes(request: HttpRequest, context: Invocation
         headers: request.headers,
         body: async () => (await readBody(request, deps.maxBodyBytes)).toString('utf8'),
       },
-      await deps.api(),
+      { ...api, watch: { ...api.watch, onError: (error) => logFailure(error, 'kubernetes.watchFailed') } },
     );
-    const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    // A watch answers with a stream (the app runs with HTTP streams on, functions/index.ts).
+    const body = answer.body instanceof ReadableStream ? answer.body : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     return { status: answer.status, headers: { 'content-type': answer.contentType ?? 'application/json', 'cache-control': 'no-store' }, body };
   } catch (error) {
     if (error instanceof KubeError) return status(error.status);
-    context.error(JSON.stringify({ event: 'kubernetes.failed', invocationId: context.invocationId, method: request.method, path, error: error instanceof Error ? error.stack : String(error) }));
+    logFailure(error, 'kubernetes.failed');
     return status(failure(500, 'The server could not complete the request. It has been logged.'));
   }
 }

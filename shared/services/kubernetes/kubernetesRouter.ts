@@ -25,7 +25,7 @@ import {
 } from './kubernetesDeployments';
 import { listEventObjects } from './kubernetesEvents';
 import { hubNode } from './kubernetesNodes';
-import { watchObjects } from './watch';
+import { watchEvents, type WatchSettings, watchStream } from './watch';
 
 export interface KubeRequest {
   readonly method: string;
@@ -49,8 +49,8 @@ export interface KubernetesApiDeps extends KubernetesDeploymentsDeps {
   readonly hubStatus: HubStatusStore;
   readonly health: HealthStore;
   readonly startedAt: string;
-  /** Longest a watch request is held before it answers (buffered watch, see watch.ts). */
-  readonly watchWindowMs: number;
+  /** How watches stream: their longest life, polling and bookmark rhythm (watch.ts). */
+  readonly watch: WatchSettings;
 }
 
 type Obj = Record<string, unknown>;
@@ -114,9 +114,16 @@ async function serveList(
     return { items, ...(page.continueToken ? { continueToken: page.continueToken } : {}) };
   };
   if (isWatch(request.query)) {
-    const timeout = Number(request.query.get('timeoutSeconds') ?? 0) * 1000;
-    const events = await watchObjects(async () => (await fetchPage(undefined)).items, { windowMs: timeout > 0 ? Math.min(timeout, deps.watchWindowMs) : deps.watchWindowMs });
-    return { status: 200, body: events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''), contentType: 'application/json;stream=watch' };
+    const asked = request.query.get('timeoutSeconds');
+    const seconds = asked === null || asked === '' ? 0 : Number(asked);
+    if (!Number.isInteger(seconds) || seconds < 0) throw kubeFail(400, `timeoutSeconds must be a whole number of seconds, not "${asked}"`);
+    const timeoutMs = seconds > 0 ? Math.min(seconds * 1000, deps.watch.maxMs) : deps.watch.maxMs;
+    // Read once before answering, so a failure here is still a plain error response.
+    const read = async () => (await fetchPage(undefined)).items;
+    const first = await read();
+    const bookmarks = ['1', 'true'].includes(request.query.get('allowWatchBookmarks') ?? '');
+    const body = watchStream((signal) => watchEvents({ first, read, kind, timeoutMs, bookmarks, settings: deps.watch, signal }));
+    return { status: 200, body, contentType: 'application/json;stream=watch' };
   }
   const page = await fetchPage(request.query.get('continue') ?? undefined);
   if (wantsTable(request.headers.get('accept'))) {
