@@ -2,9 +2,10 @@
 // (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/deployment-v1/).
 // The object the user sent is the stored manifest (one object = one
 // deployment); metadata the apiserver owns is derived from our records:
-// resourceVersion is the ETag's revision, generation the revision number.
+// resourceVersion is the ETag's revision (and what the status shows),
+// generation the revision number.
 import { createHash } from 'node:crypto';
-import { isPlainObject } from '../deployments/canonicalJson';
+import { canonicalStringify, isPlainObject } from '../deployments/canonicalJson';
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +25,32 @@ export function uidOf(id: string, createdAt: string): string {
 /** Kubernetes times are RFC 3339 in whole seconds. */
 export const k8sTime = (iso: string) => `${iso.slice(0, 19)}Z`;
 
-export const resourceVersionOf = (revision: number) => String(revision);
+/**
+ * An object's resourceVersion: its revision, and a fingerprint of the status
+ * it shows. In Kubernetes every write changes it, the controllers' status
+ * updates included (api-conventions.md, "Concurrency Control and
+ * Consistency"), and clients rely on that: client-node's informer keeps a
+ * watched object only when its resourceVersion differs from the cached one
+ * (cache.ts, isSameVersion), so a status that changed under the same version
+ * would never reach its cache. Condition times are left out: they can be
+ * the time of the read.
+ */
+export function resourceVersionOf(revision: number, status?: Obj): string {
+  if (!status || Object.keys(status).length === 0) return String(revision);
+  const conditions = Array.isArray(status.conditions) ? status.conditions.map((c: unknown) => (isPlainObject(c) ? { ...c, lastTransitionTime: undefined, lastUpdateTime: undefined } : c)) : status.conditions;
+  return `${revision}-${createHash('sha256').update(canonicalStringify({ ...status, conditions })).digest('hex').slice(0, 10)}`;
+}
+
+/**
+ * The revision a resourceVersion names: a write's precondition. Only the
+ * revision must match: status is never written through the object (the
+ * apiserver too keeps the old status on an update of the main resource),
+ * so a write made from a read with an older status loses nothing.
+ */
+export const revisionOfResourceVersion = (resourceVersion: string): number | undefined => {
+  const m = /^(\d+)(?:-[0-9a-f]+)?$/.exec(resourceVersion);
+  return m ? Number(m[1]) : undefined;
+};
 
 /** The Kubernetes workload inside a stored manifest, as a Deployment-shaped object (a Pod becomes its template). */
 export function storedWorkload(manifest: unknown, parse: (text: string) => unknown[]): Obj | undefined {
@@ -72,6 +98,7 @@ export function renderDeployment(record: DeploymentRecord, figures: DeploymentFi
   if (record.paused) spec.paused = true;
   else delete spec.paused;
   const annotations = { ...(isPlainObject(sent.annotations) ? sent.annotations : {}), [REVISION_ANNOTATION]: String(record.revision) };
+  const status = figures ? deploymentStatus(record, figures) : {};
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -79,7 +106,7 @@ export function renderDeployment(record: DeploymentRecord, figures: DeploymentFi
       name: record.id,
       namespace: NAMESPACE,
       uid: uidOf(record.id, record.createdAt),
-      resourceVersion: resourceVersionOf(record.revision),
+      resourceVersion: resourceVersionOf(record.revision, status),
       generation: record.revision,
       creationTimestamp: k8sTime(record.createdAt),
       ...(record.deletedAt ? { deletionTimestamp: k8sTime(record.deletedAt) } : {}),
@@ -87,7 +114,7 @@ export function renderDeployment(record: DeploymentRecord, figures: DeploymentFi
       annotations,
     },
     spec,
-    status: figures ? deploymentStatus(record, figures) : {},
+    status,
   };
 }
 

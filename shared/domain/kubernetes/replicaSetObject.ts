@@ -4,7 +4,7 @@
 // controller ownerReference has the Deployment's uid, and reads the
 // `deployment.kubernetes.io/revision` annotation; kubectl/pkg/polymorphichelpers/rollback.go).
 import { isPlainObject } from '../deployments/canonicalJson';
-import { k8sTime, NAMESPACE, REVISION_ANNOTATION, uidOf } from './deploymentObject';
+import { k8sTime, NAMESPACE, resourceVersionOf, REVISION_ANNOTATION, uidOf } from './deploymentObject';
 
 type Obj = Record<string, unknown>;
 /** The label the apiserver adds to a ReplicaSet's pods and selector (apps/v1 DefaultDeploymentUniqueLabelKey). */
@@ -27,6 +27,8 @@ export function renderReplicaSet(r: RevisionOfDeployment): Obj {
   const labels = { ...(isPlainObject(metadata.labels) ? (metadata.labels as Record<string, string>) : {}), [TEMPLATE_HASH_LABEL]: hash };
   const matchLabels = isPlainObject(r.deployment.selector) && isPlainObject(r.deployment.selector.matchLabels) ? r.deployment.selector.matchLabels : {};
   const replicas = r.current ? (r.figures?.replicas ?? 0) : 0;
+  const ready = r.current ? (r.figures?.readyReplicas ?? 0) : 0;
+  const status = { replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 };
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -34,7 +36,7 @@ export function renderReplicaSet(r: RevisionOfDeployment): Obj {
       name: `${r.deployment.id}-${hash}`,
       namespace: NAMESPACE,
       uid: uidOf(`${r.deployment.id}/${hash}`, r.deployment.createdAt),
-      resourceVersion: String(r.number),
+      resourceVersion: resourceVersionOf(r.number, status),
       generation: 1,
       creationTimestamp: k8sTime(r.createdAt),
       labels,
@@ -42,6 +44,6 @@ export function renderReplicaSet(r: RevisionOfDeployment): Obj {
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: r.deployment.id, uid: uidOf(r.deployment.id, r.deployment.createdAt), controller: true, blockOwnerDeletion: true }],
     },
     spec: { replicas, selector: { matchLabels: { ...matchLabels, [TEMPLATE_HASH_LABEL]: hash } }, template: { ...r.template, metadata: { ...metadata, labels } } },
-    status: { replicas, readyReplicas: r.current ? (r.figures?.readyReplicas ?? 0) : 0, availableReplicas: r.current ? (r.figures?.readyReplicas ?? 0) : 0, observedGeneration: 1 },
+    status,
   };
 }

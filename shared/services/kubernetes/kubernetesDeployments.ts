@@ -7,7 +7,7 @@ import { canonicalStringify } from '../../domain/deployments/canonicalJson';
 import { parseKubernetesStream } from '../../domain/deployments/kubernetes/parseDocument';
 import type { ManifestContext } from '../../domain/deployments/normalize';
 import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
-import { type DeploymentRecord, renderDeployment, requestObject, resourceVersionOf, storedWorkload } from '../../domain/kubernetes/deploymentObject';
+import { type DeploymentRecord, renderDeployment, requestObject, revisionOfResourceVersion, storedWorkload } from '../../domain/kubernetes/deploymentObject';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
 import { renderPod } from '../../domain/kubernetes/podObject';
 import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
@@ -136,14 +136,15 @@ export async function createDeploymentObject(deps: KubernetesDeploymentsDeps, se
 /**
  * The object replaced by `sent`: a changed object is a new revision; an
  * unchanged one with spec.paused flipped pauses or resumes the rollout.
- * `resourceVersion` in the object must be the current one (409 otherwise).
+ * `resourceVersion` in the object must name the current revision (409
+ * otherwise; absent or empty it is no precondition, as for a Deployment in Kubernetes).
  */
 export async function replaceDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, sent: Obj, options: { dryRun: boolean }): Promise<Obj> {
   nameOf(sent, name);
   return asKubernetes(target(name), async () => {
     const current = await record(deps, name);
     const sentVersion = (sent.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
-    if (sentVersion !== undefined && sentVersion !== resourceVersionOf(current.revision)) {
+    if (sentVersion !== undefined && sentVersion !== '' && (typeof sentVersion !== 'string' || revisionOfResourceVersion(sentVersion) !== current.revision)) {
       throw new KubeError(failure(409, `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`, target(name), [], 'Conflict'));
     }
     const { object, paused } = requestObject(sent);
