@@ -3,8 +3,9 @@
 // written as they happen on one open response. The first events are each
 // object's current state, so a client re-watching (as client-go's reflector
 // does whenever a watch ends) always catches up; the objects are then read
-// again every second and what changed is sent, including status changes that
-// leave resourceVersion alone. The stream ends cleanly at the timeout.
+// again every second and what changed is sent (a Deployment's resourceVersion
+// changes with its status, so informers take every change). The stream ends
+// cleanly at the timeout.
 import { failure } from '../../domain/kubernetes/status';
 import { KubeError } from './kubeError';
 
