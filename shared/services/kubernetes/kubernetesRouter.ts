@@ -122,7 +122,15 @@ async function serveList(
     const read = async () => (await fetchPage(undefined)).items;
     const first = await read();
     const bookmarks = ['1', 'true'].includes(request.query.get('allowWatchBookmarks') ?? '');
-    const body = watchStream((signal) => watchEvents({ first, read, kind, timeoutMs, bookmarks, settings: deps.watch, signal }));
+    // `kubectl get -w` asks for Tables: each event then carries its object as a one-row Table, as the apiserver sends it.
+    const asTable = wantsTable(request.headers.get('accept'));
+    const includeObject = request.query.get('includeObject');
+    const shaped = async function* (signal: AbortSignal) {
+      for await (const e of watchEvents({ first, read, kind, timeoutMs, bookmarks, settings: deps.watch, signal })) {
+        yield asTable && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') ? { type: e.type, object: table(kind.columns as never, [e.object], kind.cells, { includeObject }) } : e;
+      }
+    };
+    const body = watchStream(shaped);
     return { status: 200, body, contentType: 'application/json;stream=watch' };
   }
   const page = await fetchPage(request.query.get('continue') ?? undefined);

@@ -29,12 +29,12 @@ const deployment = (image: string) => ({
 describe('Kubernetes watch, streamed', () => {
   let stack: AppStack;
   let ca: string;
-  const k8s = (method: string, path: string, body?: { contentType: string; value: Obj }) =>
+  const k8s = (method: string, path: string, body?: { contentType: string; value: Obj }, accept = 'application/json') =>
     new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(`${stack.kubernetesServer!}${path}`, {
         method,
         ca,
-        headers: { authorization: `Bearer ${stack.keys.functionKey}`, accept: 'application/json', ...(body ? { 'content-type': body.contentType } : {}) },
+        headers: { authorization: `Bearer ${stack.keys.functionKey}`, accept, ...(body ? { 'content-type': body.contentType } : {}) },
       });
       req.once('response', resolve).once('error', reject);
       req.end(body ? JSON.stringify(body.value) : undefined);
@@ -85,6 +85,29 @@ describe('Kubernetes watch, streamed', () => {
       const change = await waitFor(() => events.find((e) => image(e) === 'contoso.azurecr.io/web:2.0.0'), 20_000, 'the MODIFIED event of the new image');
       assert.equal(change.type, 'MODIFIED');
       assert.equal(watch.complete, false);
+    } finally {
+      watch.destroy();
+    }
+  });
+
+  it('carries each object as a one-row Table when the watch asks for Tables (kubectl get -w)', async () => {
+    // The Accept header kubectl 1.32 sends for `get -w` (server-side printing).
+    const watch = await k8s('GET', '/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=60', undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json');
+    try {
+      assert.equal(watch.statusCode, 200);
+      let partial = '';
+      const events: { type: string; object: { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] } }[] = [];
+      watch.on('data', (chunk: Buffer) => {
+        partial += chunk.toString('utf8');
+        const lines = partial.split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) if (line) events.push(JSON.parse(line) as (typeof events)[number]);
+      });
+      const first = await waitFor(() => events[0], 20_000, 'the first watch event');
+      assert.equal(first.object.kind, 'Table');
+      assert.deepEqual(first.object.columnDefinitions.slice(0, 2).map((c) => c.name), ['Name', 'Ready']);
+      assert.equal(first.object.rows.length, 1);
+      assert.equal(first.object.rows[0]!.cells[0], 'web');
     } finally {
       watch.destroy();
     }
