@@ -214,9 +214,9 @@ export function planApply(input: { live: Obj | undefined; applied: Obj; entries:
   const applier: Manager = { manager: input.manager, operation: 'Apply', apiVersion: API_VERSION, time: last?.time ?? '', fields: fieldSetOf(input.applied) };
   const managers = [...decoded.filter((m) => m !== last), applier];
   const owned = managers.reduce((all, m) => all.union(m.fields), new FieldSet());
-  const gone = last ? last.fields.members().filter((p) => !owned.hasWithin(p)) : [];
-  // Deepest first, so a container whose fields go before the container itself still finds its fields.
-  for (const path of gone.sort((a, b) => b.length - a.length)) removeAt(object, path, owned);
+  // Parents first (members() order): an item that goes takes its fields along; one that stays keeps its key fields.
+  const gone = last ? last.fields.members().filter((p) => !owned.hasWithin(p) && !isKeyField(p)) : [];
+  for (const path of gone) removeAt(object, path, owned);
   return { object, manager: input.manager, entries: input.entries, managers };
 }
 
@@ -258,6 +258,13 @@ export function applyConflictStatus(conflicts: readonly Conflict[]): KubernetesS
   for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
   const lines = [...byManager.keys()].sort().flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((f) => `- ${f}`)]);
   return failure(409, `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`, {}, causes, 'Conflict');
+}
+
+/** `path` names a key field of a list item (`k:{"name":"web"}` then `f:name`), which stays while the item does. */
+function isKeyField(path: Path): boolean {
+  const parent = path[path.length - 2];
+  const last = path[path.length - 1]!;
+  return parent !== undefined && parent.startsWith('k:') && last.startsWith('f:') && last.slice(2) in (JSON.parse(parent.slice(2)) as Obj);
 }
 
 function matches(element: string, item: unknown, index: number): boolean {
