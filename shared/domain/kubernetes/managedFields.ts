@@ -20,7 +20,8 @@ export interface ManagedFieldsEntry {
   readonly manager: string;
   readonly operation: Operation;
   readonly apiVersion: string;
-  readonly time: string;
+  /** RFC 3339 seconds; absent on an entry a client wrote without one (kubectl's client-side apply upgrade). */
+  readonly time?: string;
   readonly fieldsType: 'FieldsV1';
   readonly fieldsV1: Obj;
 }
@@ -142,8 +143,8 @@ function decode(entries: readonly unknown[]): Manager[] | undefined {
 function encode(managers: readonly Manager[]): ManagedFieldsEntry[] {
   return managers
     .filter((m) => !m.fields.isEmpty())
-    .map((m) => ({ manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, time: m.time, fieldsType: 'FieldsV1' as const, fieldsV1: m.fields.toFieldsV1() }))
-    .sort((p, q) => (p.operation !== q.operation ? (p.operation < q.operation ? -1 : 1) : p.time !== q.time ? (p.time < q.time ? -1 : 1) : p.manager < q.manager ? -1 : p.manager > q.manager ? 1 : 0));
+    .sort((p, q) => (p.operation !== q.operation ? (p.operation < q.operation ? -1 : 1) : p.time !== q.time ? (p.time < q.time ? -1 : 1) : p.manager < q.manager ? -1 : p.manager > q.manager ? 1 : 0))
+    .map((m) => ({ manager: m.manager, operation: m.operation, apiVersion: m.apiVersion, ...(m.time ? { time: m.time } : {}), fieldsType: 'FieldsV1' as const, fieldsV1: m.fields.toFieldsV1() }));
 }
 
 /** Stored entries as domain values (entries this server wrote are valid; anything else counts as none). */
@@ -302,31 +303,3 @@ function removeAt(root: Obj, path: Path, owned: FieldSet): void {
   }
 }
 
-const MAX_MANAGER = 128;
-
-/**
- * The manager of a write that names none (apiserver handlers/create.go
- * managerOrUserAgent / prefixFromUserAgent): the User-Agent up to its first
- * `/`, printable characters only, at most 128 of them. kubectl names its own
- * (`kubectl-client-side-apply`, `kubectl-edit`, `kubectl-set`, ...), so this
- * is `kubectl` only for commands that do not.
- */
-export function managerOf(fieldManager: string | null, userAgent: string | null): string {
-  if (fieldManager) return fieldManager;
-  return [...(userAgent ?? '').split('/')[0]!].filter((ch) => /\P{C}/u.test(ch)).join('').slice(0, MAX_MANAGER);
-}
-
-/**
- * The apiserver's checks of the write options (apimachinery
- * apis/meta/v1/validation ValidatePatchOptions, ValidateFieldManager), as
- * Status causes: apply needs a fieldManager, only apply may force.
- */
-export function writeOptionCauses(options: { fieldManager: string | null; force: string | null; apply: boolean | undefined }): { reason: string; message: string; field: string }[] {
-  const causes: { reason: string; message: string; field: string }[] = [];
-  if (options.apply === false && options.force !== null) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' });
-  if (options.apply === true && !options.fieldManager) causes.push({ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' });
-  const manager = options.fieldManager ?? '';
-  if (manager.length > MAX_MANAGER) causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_MANAGER} bytes`, field: 'fieldManager' });
-  if ([...manager].some((ch) => !/\P{C}/u.test(ch))) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(manager)}: invalid characters`, field: 'fieldManager' });
-  return causes;
-}

@@ -8,9 +8,10 @@ import { parseKubernetesStream } from '../../domain/deployments/kubernetes/parse
 import type { ManifestContext } from '../../domain/deployments/normalize';
 import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
 import { type DeploymentRecord, renderDeployment, requestObject, resourceVersionOf, storedWorkload } from '../../domain/kubernetes/deploymentObject';
-import { applyConflictStatus, type ManagedFieldsEntry, managedFieldsOf, managerOf, planApply, recordUpdate, settleApply, updateBase, writeOptionCauses } from '../../domain/kubernetes/managedFields';
+import { applyConflictStatus, type ManagedFieldsEntry, managedFieldsOf, planApply, recordUpdate, settleApply, updateBase } from '../../domain/kubernetes/managedFields';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
 import { renderPod } from '../../domain/kubernetes/podObject';
+import { managerOf, writeOptionCauses } from '../../domain/kubernetes/writeOptions';
 import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
 import { matchesLabels, type Requirement } from '../../domain/kubernetes/selectors';
 import type { HealthStore } from '../health/healthStore';

@@ -7,13 +7,12 @@ import {
   fieldSetOf,
   type ManagedFieldsEntry,
   managedFieldsOf,
-  managerOf,
   planApply,
   recordUpdate,
   settleApply,
   updateBase,
-  writeOptionCauses,
 } from '../../../shared/domain/kubernetes/managedFields';
+import { managerOf, writeOptionCauses } from '../../../shared/domain/kubernetes/writeOptions';
 
 type Obj = Record<string, unknown>;
 
