@@ -189,7 +189,10 @@ async function writeObject(deps: KubernetesDeploymentsDeps, current: DeploymentR
   }
   const { object, paused } = requestObject(sent);
   const live = renderDeployment(current, undefined);
-  const changed = canonicalStringify(object) !== canonicalStringify(requestObject(live).object);
+  // Compared as rendered: a defaulted field an apply prunes (replicas) renders the same, and is no new revision.
+  const labels = (isPlainObject(object.metadata) && isPlainObject(object.metadata.labels) ? object.metadata.labels : {}) as Record<string, string>;
+  const rendered = renderDeployment({ ...current, labels, workload: object, revision: current.revision + 1, paused: paused ?? false }, undefined);
+  const changed = canonicalStringify(requestObject(rendered).object) !== canonicalStringify(requestObject(live).object);
   const parsed = changed ? translate(deps, name, object) : undefined;
   // Ownership is computed on the object as it will be rendered, so a field that does not round-trip is not owned.
   const next = renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);

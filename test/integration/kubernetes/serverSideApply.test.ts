@@ -146,11 +146,16 @@ ${Object.entries(options.env ?? { MODE: 'edge', LOG: 'debug' })
     assert.deepEqual(status.details.causes.map((c) => c.field), ['fieldManager']);
   });
 
-  it('client-side apply, edit-style replace and delete still work beside it', async () => {
+  it('client-side apply, its upgrade to server-side apply, replace and delete work beside it', async () => {
     assert.match(await ok(['apply', '-f', '-'], manifest({ image: 'contoso.azurecr.io/web:3.0.0', env: { MODE: 'edge' }, labels: 'app: ssa' }).replace('name: ssa', 'name: csa')), /deployment.apps\/csa created/);
     assert.deepEqual((await live('csa')).metadata.managedFields!.map((e) => `${e.manager}/${e.operation}`), ['kubectl-client-side-apply/Update']);
     assert.match(await ok(['apply', '-f', '-'], manifest({ image: 'contoso.azurecr.io/web:3.1.0', env: { MODE: 'edge' }, labels: 'app: ssa' }).replace('name: ssa', 'name: csa')), /configured/);
     assert.equal((await live('csa')).spec.template.spec.containers[0]!.image, 'contoso.azurecr.io/web:3.1.0');
+    // kubectl takes a client-side applied object over (kubectl-last-applied, then a JSON patch of managedFields, then the apply).
+    await ok(['apply', '--server-side', '-f', '-'], manifest({ image: 'contoso.azurecr.io/web:3.1.0', env: { MODE: 'edge' }, labels: 'app: ssa' }).replace('name: ssa', 'name: csa'));
+    const upgraded = await live('csa');
+    assert.equal(upgraded.metadata.generation, 2, 'the same content applied server-side is no new revision (the pruned default replicas renders the same)');
+    assert.deepEqual(upgraded.metadata.managedFields!.map((e) => `${e.manager}/${e.operation}`).sort(), ['kubectl-last-applied/Apply', 'kubectl/Apply']);
     const replaced = JSON.stringify({ ...(await live('csa')), status: undefined }).replace('"MODE","value":"edge"', '"MODE","value":"cloud"');
     await ok(['replace', '-f', '-'], replaced);
     const managers = (await live('csa')).metadata.managedFields!.map((e) => e.manager);
