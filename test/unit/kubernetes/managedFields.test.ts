@@ -51,7 +51,7 @@ const IMAGE = ['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"web
 /** An apply the way the service runs it, with rendering as the identity plus the server's metadata. */
 function apply(live: Obj | undefined, config: Obj, entries: readonly ManagedFieldsEntry[], manager: string, options: { force?: boolean; now?: string } = {}) {
   const plan = planApply({ live, applied: config, entries, manager });
-  const next = { ...plan.object, metadata: { ...(plan.object.metadata as Obj), name: 'web' } };
+  const next: Obj = { ...plan.object, metadata: { ...(plan.object.metadata as Obj), name: 'web' } };
   return { next, outcome: settleApply(plan, live, next, { force: options.force ?? false, now: options.now ?? T1 }) };
 }
 
@@ -154,6 +154,16 @@ describe('Update: creates, replaces and non-apply patches', () => {
     assert.deepEqual(updateBase([{ manager: 'x' }], live), live);
     assert.deepEqual(updateBase(other, live), other);
     assert.deepEqual(managedFieldsOf([{ manager: 1 }]), []);
+  });
+
+  it("kubectl's upgrade of a client-side applied object (a JSON patch of managedFields alone) is taken as sent, entries without a time included", () => {
+    const live = recordUpdate({ live: undefined, next: deployment(), entries: [], manager: 'kubectl-client-side-apply', now: T0 });
+    const upgraded = [{ ...live[0]!, manager: 'kubectl', operation: 'Apply', time: undefined }];
+    const entries = recordUpdate({ live: deployment(), next: deployment(), entries: updateBase(upgraded, live), manager: 'kubectl', now: T1 });
+    assert.deepEqual(entries, [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: live[0]!.fieldsV1 }]);
+    const result = apply(deployment(), applied(), entries, 'kubectl');
+    assert.ok(result.outcome.ok);
+    assert.equal((result.next.spec as Obj).replicas, undefined, 'the defaulted replicas it no longer applies is pruned (the server renders it back)');
   });
 });
 
