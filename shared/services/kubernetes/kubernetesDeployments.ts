@@ -133,12 +133,13 @@ export interface WriteOptions {
 /**
  * The write options of a request, checked as the apiserver checks
  * CreateOptions/UpdateOptions/PatchOptions (a 422 naming the option);
- * `patch` is the patch type of a PATCH, undefined for POST and PUT.
+ * `write` is `create` (POST), `update` (PUT) or a PATCH's patch type.
  */
-export function writeOptionsOf(query: URLSearchParams, userAgent: string | null, patch?: PatchType): WriteOptions {
-  const causes = writeOptionCauses({ fieldManager: query.get('fieldManager'), force: query.get('force'), apply: patch === undefined ? undefined : patch === 'apply' });
+export function writeOptionsOf(query: URLSearchParams, userAgent: string | null, write: 'create' | 'update' | PatchType): WriteOptions {
+  const patch = write !== 'create' && write !== 'update';
+  const causes = writeOptionCauses({ fieldManager: query.get('fieldManager'), force: query.get('force'), apply: patch ? write === 'apply' : undefined });
   if (causes.length) {
-    const kind = patch === undefined ? 'CreateOptions' : 'PatchOptions';
+    const kind = write === 'create' ? 'CreateOptions' : write === 'update' ? 'UpdateOptions' : 'PatchOptions';
     throw new KubeError(failure(422, `${kind}.meta.k8s.io "" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, { group: 'meta.k8s.io', kind }, causes));
   }
   return { dryRun: query.getAll('dryRun').includes('All'), fieldManager: managerOf(query.get('fieldManager'), userAgent), force: query.get('force') === 'true' };

@@ -185,10 +185,10 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     const name = parts[6];
     if (name === undefined) {
       if (method === 'GET') return serveList(request, deps, deploymentsKind, loadDeployments);
-      if (method === 'POST') return { status: 201, body: await createDeploymentObject(deps, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'))) };
+      if (method === 'POST') return { status: 201, body: await createDeploymentObject(deps, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'), 'create')) };
     } else if (parts.length === 7 || (parts.length === 8 && parts[7] === 'status' && method === 'GET')) {
       if (method === 'GET') return single(request, await readDeployment(deps, name), deploymentsKind);
-      if (method === 'PUT') return ok(await replaceDeploymentObject(deps, name, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'))));
+      if (method === 'PUT') return ok(await replaceDeploymentObject(deps, name, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'), 'update')));
       if (method === 'DELETE') return ok(await deleteDeploymentObject(deps, name, { dryRun: isDryRun(request.query) }));
       if (method === 'PATCH') {
         const type = patchTypeOf(request.headers.get('content-type'));
