@@ -27,6 +27,8 @@ function headEntity(head: DeploymentHead) {
     createdAt: head.createdAt,
     updatedAt: head.updatedAt,
     deletedAt: head.deletedAt ?? '',
+    // Replace writes drop what is not written: the head carries its managedFields along on every update.
+    ...(head.managedFields?.length ? writeChunked('managedFields', head.managedFields) : {}),
   };
 }
 
@@ -38,6 +40,7 @@ function toHead(e: Entity): DeploymentHead {
     createdAt: textProperty(e.createdAt),
     updatedAt: textProperty(e.updatedAt),
     ...(e.deletedAt ? { deletedAt: textProperty(e.deletedAt) } : {}),
+    ...(Number(e.managedFieldsChunks ?? 0) > 0 ? { managedFields: readChunked<unknown[]>('managedFields', e) } : {}),
   };
 }
 
@@ -154,7 +157,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
     async create(id, first) {
       await tableCall('create table', () => table.createTable());
       const now = first.revision.createdAt;
-      const head: DeploymentHead = { id, labels: first.labels, currentRevision: first.revision.number, createdAt: now, updatedAt: now };
+      const head: DeploymentHead = { id, labels: first.labels, currentRevision: first.revision.number, createdAt: now, updatedAt: now, ...(first.managedFields ? { managedFields: first.managedFields } : {}) };
       const existing = await readHead(id);
       if (existing) throw conflict(`deployment '${id}' already exists`, 'DeploymentExists');
       await submit(
@@ -176,7 +179,7 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       if (head.currentRevision !== expectedRevision) {
         throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
       }
-      const updated: DeploymentHead = { ...head, labels: next.labels, currentRevision: next.revision.number, updatedAt: next.revision.createdAt };
+      const updated: DeploymentHead = { ...head, labels: next.labels, currentRevision: next.revision.number, updatedAt: next.revision.createdAt, ...(next.managedFields ? { managedFields: next.managedFields } : {}) };
       await submit(
         [
           ['update', headEntity(updated), 'Replace', { etag: current.etag }],
@@ -342,14 +345,25 @@ export function tableDeploymentStore(table: TableClient): DeploymentStore {
       }
     },
 
-    async replaceSecrets(id, expectedRevision, sealed) {
+    async replaceSecrets(id, expectedRevision, sealed, metadata = {}) {
       const current = await readHead(id);
       if (!current || current.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
       const head = toHead(current);
       if (head.currentRevision !== expectedRevision) throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
-      const updated: DeploymentHead = { ...head, updatedAt: new Date().toISOString() };
+      const updated: DeploymentHead = { ...head, updatedAt: new Date().toISOString(), ...(metadata.managedFields ? { managedFields: metadata.managedFields } : {}) };
       // The head's ETag guards the secrets against a revision committed meanwhile.
       await submit([['update', headEntity(updated), 'Replace', { etag: current.etag }], ['upsert', secretsEntity(id, sealed), 'Replace']], 'replace registry secrets');
+      return updated;
+    },
+
+    async replaceManagedFields(id, expectedRevision, managedFields) {
+      const current = await readHead(id);
+      if (!current || current.deletedAt) throw notFound(`deployment '${id}'`, 'DeploymentNotFound');
+      const head = toHead(current);
+      if (head.currentRevision !== expectedRevision) throw preconditionFailed(`the deployment is at revision ${head.currentRevision}, not ${expectedRevision}`);
+      const updated: DeploymentHead = { ...head, managedFields };
+      // The head's ETag: a revision or another ownership change committed meanwhile is a 412, never a lost write.
+      await submit([['update', headEntity(updated), 'Replace', { etag: current.etag }]], 'replace managed fields');
       return updated;
     },
 

@@ -6,6 +6,7 @@
 // generation the revision number.
 import { createHash } from 'node:crypto';
 import { canonicalStringify, isPlainObject } from '../deployments/canonicalJson';
+import type { ManagedFieldsEntry } from './managedFields';
 
 type Obj = Record<string, unknown>;
 
@@ -85,6 +86,8 @@ export interface DeploymentRecord {
   readonly labels: Readonly<Record<string, string>>;
   readonly workload: Obj | undefined;
   readonly paused: boolean;
+  /** Field ownership (metadata.managedFields), kept on the deployment's head beside the labels. */
+  readonly managedFields: readonly ManagedFieldsEntry[];
 }
 
 const templateLabels = (spec: Obj) => (isPlainObject(spec.template) && isPlainObject(spec.template.metadata) && isPlainObject(spec.template.metadata.labels) ? spec.template.metadata.labels : {});
@@ -110,6 +113,7 @@ export function renderDeployment(record: DeploymentRecord, figures: DeploymentFi
       generation: record.revision,
       creationTimestamp: k8sTime(record.createdAt),
       ...(record.deletedAt ? { deletionTimestamp: k8sTime(record.deletedAt) } : {}),
+      ...(record.managedFields.length ? { managedFields: record.managedFields } : {}),
       labels: { ...record.labels },
       annotations,
     },

@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
 export type PatchOutcome = { readonly ok: true; readonly value: Obj } | { readonly ok: false; readonly message: string };
 
 /** patchMergeKey of the list fields a Deployment holds (`patchStrategy:"merge"` in the Go types). */
-const MERGE_KEYS: Readonly<Record<string, string>> = {
+export const MERGE_KEYS: Readonly<Record<string, string>> = {
   containers: 'name',
   initContainers: 'name',
   ephemeralContainers: 'name',

@@ -11,6 +11,11 @@ export interface DeploymentHead {
   readonly deletedAt?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * The Kubernetes surface's field ownership (metadata.managedFields entries),
+   * on the head so it is written in the same transaction as the revision it describes.
+   */
+  readonly managedFields?: readonly unknown[];
 }
 
 /** A stored revision: the domain's revision (no secrets: registry credentials are names) plus where it went. */
@@ -82,6 +87,8 @@ export interface NewRevision {
   readonly narrowed?: Readonly<Record<string, string>>;
   /** The deployment's sealed inline registry secrets, written in the same transaction (absent: left as they are). */
   readonly secrets?: string;
+  /** The head's managedFields after this revision (absent: left as they are; writes outside the Kubernetes surface). */
+  readonly managedFields?: readonly unknown[];
 }
 
 export interface SyncOutcome {
@@ -126,5 +133,10 @@ export interface DeploymentStore {
    * Replaces the sealed secrets without a new revision (a rotated password), if the
    * head is still at `expectedRevision` (412 otherwise): the hubs pick it up at their next sync.
    */
-  replaceSecrets(id: string, expectedRevision: number, sealed: string): Promise<DeploymentHead>;
+  replaceSecrets(id: string, expectedRevision: number, sealed: string, metadata?: { readonly managedFields?: readonly unknown[] }): Promise<DeploymentHead>;
+  /**
+   * Replaces the head's managedFields without a new revision (a write that
+   * changed only who owns what), if the head is still at `expectedRevision` (412 otherwise).
+   */
+  replaceManagedFields(id: string, expectedRevision: number, managedFields: readonly unknown[]): Promise<DeploymentHead>;
 }

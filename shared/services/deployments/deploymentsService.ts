@@ -121,7 +121,12 @@ function revisionRecord(id: string, number: number, spec: DeploymentSpec, normal
  * deployment already (a first try whose answer was lost to a storage failure
  * or a timeout), the retry answers as the create did instead of 409.
  */
-export async function createDeployment(deps: DeploymentsDeps, body: string, contentType: string | undefined, options: { requestId?: string } = {}): Promise<ChangeResult> {
+/** What a write through the Kubernetes surface records beside the revision: its managedFields (see deploymentStore.ts). */
+export interface KubernetesMetadata {
+  readonly managedFields?: readonly unknown[];
+}
+
+export async function createDeployment(deps: DeploymentsDeps, body: string, contentType: string | undefined, options: { requestId?: string } & KubernetesMetadata = {}): Promise<ChangeResult> {
   const now = (deps.now ?? (() => new Date()))();
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }));
   const hubs = chooseHubs(parsed.spec, deps.hubSettings);
@@ -130,7 +135,7 @@ export async function createDeployment(deps: DeploymentsDeps, body: string, cont
   const plan = rolloutPlan(revision, selectHubs(parsed.spec.hubSelector, deps.hubSettings));
   let head;
   try {
-    head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}) });
+    head = await deps.store.create(parsed.id, { revision, hubs, labels: parsed.spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}), ...(options.managedFields ? { managedFields: options.managedFields } : {}) });
   } catch (error) {
     const mine = options.requestId && isAppError(error) && error.code === 'DeploymentExists' ? await createdBy(deps, parsed.id, options.requestId) : undefined;
     if (!mine) throw error;
@@ -141,14 +146,14 @@ export async function createDeployment(deps: DeploymentsDeps, body: string, cont
 }
 
 /** Appends a revision made from a spec (update, patch, registry push) and fans it out. */
-export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause): Promise<ChangeResult> {
+export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause, metadata: KubernetesMetadata = {}): Promise<ChangeResult> {
   const now = (deps.now ?? (() => new Date()))();
   const hubs = chooseHubs(spec, deps.hubSettings);
   const secrets = await nextSecrets(deps, id, normalized);
   const revision = revisionRecord(id, expectedRevision + 1, spec, normalized, cause, hubs, now);
   // A progressive rollout: only the first wave's hubs get the revision now, the reconciler moves it on.
   const plan = rolloutPlan(revision, selectHubs(spec.hubSelector, deps.hubSettings));
-  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}) });
+  const head = await deps.store.addRevision(id, expectedRevision, { revision, hubs, labels: spec.labels, ...firstWave(plan), ...(secrets ? { secrets } : {}), ...(metadata.managedFields ? { managedFields: metadata.managedFields } : {}) });
   if (plan && deps.rollouts) await recordRolloutStart(deps.rollouts, { deploymentId: id, revision: revision.number, revisionBefore: expectedRevision, plan, now });
   return converge(deps, id, deploymentView(head, revision), normalized.warnings);
 }
@@ -158,24 +163,24 @@ export async function commitSpec(deps: DeploymentsDeps, id: string, expectedRevi
  * no new revision (the content and spec, passwords redacted, are the same); the
  * sealed secrets are replaced and the hubs get the new credentials at this sync.
  */
-async function changeSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, current: RevisionRecord, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause): Promise<ChangeResult> {
+async function changeSpec(deps: DeploymentsDeps, id: string, expectedRevision: number, current: RevisionRecord, spec: DeploymentSpec, normalized: NormalizedSpec, cause: RevisionCause, metadata: KubernetesMetadata = {}): Promise<ChangeResult> {
   const unchanged =
     canonicalStringify(current.spec) === canonicalStringify(spec) &&
     sameContent(current, { content: normalized.modulesContent, registryCredentials: normalized.registryCredentials, inlineCredentials: Object.keys(normalized.inlineCredentials).sort() });
   if (unchanged && current.number === expectedRevision) {
     const secrets = await nextSecrets(deps, id, normalized);
     if (secrets) {
-      const head = await deps.store.replaceSecrets(id, expectedRevision, secrets);
+      const head = await deps.store.replaceSecrets(id, expectedRevision, secrets, metadata);
       return { ...(await converge(deps, id, deploymentView(head, current), normalized.warnings)), secretsRotated: true };
     }
   }
-  return commitSpec(deps, id, expectedRevision, spec, normalized, cause);
+  return commitSpec(deps, id, expectedRevision, spec, normalized, cause, metadata);
 }
 
-export async function replaceDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, body: string, contentType: string | undefined): Promise<ChangeResult> {
+export async function replaceDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, body: string, contentType: string | undefined, metadata: KubernetesMetadata = {}): Promise<ChangeResult> {
   const { revision } = await currentRevision(deps, id); // 404 before 400s about the body
   const parsed = unwrap(parseDeploymentRequest(body, contentType, { registryCredentialNames: deps.registryCredentialNames }, { id }));
-  return changeSpec(deps, id, expectedRevision, revision, parsed.spec, parsed.normalized, { kind: 'update' });
+  return changeSpec(deps, id, expectedRevision, revision, parsed.spec, parsed.normalized, { kind: 'update' }, metadata);
 }
 
 export async function patchDeployment(deps: DeploymentsDeps, id: string, expectedRevision: number, patch: unknown): Promise<ChangeResult> {
@@ -208,6 +213,17 @@ export async function deleteDeployment(deps: DeploymentsDeps, id: string, expect
 export async function getDeployment(deps: DeploymentsDeps, id: string): Promise<{ deployment: DeploymentView; hubs: HubTargetView[] }> {
   const { head, revision } = await currentRevision(deps, id);
   return { deployment: deploymentView(head, revision), hubs: (await deps.store.hubTargets(id)).map(hubTargetView) };
+}
+
+/** The deployment with its Kubernetes metadata, which the REST view leaves out. */
+export async function getKubernetesDeployment(deps: DeploymentsDeps, id: string): Promise<{ deployment: DeploymentView; managedFields: readonly unknown[] }> {
+  const { head, revision } = await currentRevision(deps, id);
+  return { deployment: deploymentView(head, revision), managedFields: head.managedFields ?? [] };
+}
+
+/** A Kubernetes write that changed only field ownership: no revision, the head's managedFields replaced (412 if it moved on). */
+export async function replaceManagedFields(deps: DeploymentsDeps, id: string, expectedRevision: number, managedFields: readonly unknown[]): Promise<void> {
+  await deps.store.replaceManagedFields(id, expectedRevision, managedFields);
 }
 
 export interface DeploymentSummary {

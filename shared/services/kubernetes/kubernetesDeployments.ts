@@ -8,16 +8,19 @@ import { parseKubernetesStream } from '../../domain/deployments/kubernetes/parse
 import type { ManifestContext } from '../../domain/deployments/normalize';
 import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
 import { type DeploymentRecord, renderDeployment, requestObject, revisionOfResourceVersion, storedWorkload } from '../../domain/kubernetes/deploymentObject';
+import { applyConflictStatus, type ManagedFieldsEntry, managedFieldsOf, planApply, recordUpdate, settleApply, updateBase } from '../../domain/kubernetes/managedFields';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
 import { renderPod } from '../../domain/kubernetes/podObject';
+import { managerOf, writeOptionCauses } from '../../domain/kubernetes/writeOptions';
 import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
 import { matchesLabels, type Requirement } from '../../domain/kubernetes/selectors';
 import type { HealthStore } from '../health/healthStore';
 import { listDeploymentDevices } from '../health/healthQueries';
 import { failure } from '../../domain/kubernetes/status';
 import { isAppError } from '../../errors';
+import { isPlainObject } from '../../domain/deployments/canonicalJson';
 import { deploymentStatus, type StatusDeps } from '../deployments/deploymentStatus';
-import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, listDeployments, listRevisions, replaceDeployment } from '../deployments/deploymentsService';
+import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, getKubernetesDeployment, listDeployments, listRevisions, replaceDeployment, replaceManagedFields } from '../deployments/deploymentsService';
 import { type ControlDeps, controlRollout } from '../rollout/controlRollout';
 import { deploymentFigures } from './deploymentFigures';
 import { asKubernetes, KubeError, kubeFail } from './kubeError';
@@ -38,7 +41,7 @@ const parseText = (text: string): unknown[] => {
 };
 
 async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<DeploymentRecord> {
-  const { deployment } = await getDeployment((await deps.deployments()), name);
+  const { deployment, managedFields } = await getKubernetesDeployment(await deps.deployments(), name);
   const rollout = await deps.control.rollouts.get(name);
   return {
     id: deployment.id,
@@ -49,6 +52,7 @@ async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<De
     labels: deployment.labels,
     workload: storedWorkload(deployment.manifest, parseText),
     paused: rollout?.state.revision === deployment.revision && rollout.state.phase === 'paused',
+    managedFields: managedFieldsOf(managedFields),
   };
 }
 
@@ -118,44 +122,129 @@ function nameOf(sent: Obj, urlName: string | undefined): string {
   return name;
 }
 
-export async function createDeploymentObject(deps: KubernetesDeploymentsDeps, sent: Obj, options: { dryRun: boolean }): Promise<Obj> {
+/** The options of a write: dry run, and who makes it (the field manager its ownership goes to). */
+export interface WriteOptions {
+  readonly dryRun: boolean;
+  readonly fieldManager: string;
+  /** Apply only: take the fields other managers own instead of answering a conflict. */
+  readonly force: boolean;
+}
+
+/**
+ * The write options of a request, checked as the apiserver checks
+ * CreateOptions/UpdateOptions/PatchOptions (a 422 naming the option);
+ * `write` is `create` (POST), `update` (PUT) or a PATCH's patch type.
+ */
+export function writeOptionsOf(query: URLSearchParams, userAgent: string | null, write: 'create' | 'update' | PatchType): WriteOptions {
+  const patch = write !== 'create' && write !== 'update';
+  const causes = writeOptionCauses({ fieldManager: query.get('fieldManager'), force: query.get('force'), apply: patch ? write === 'apply' : undefined });
+  if (causes.length) {
+    const kind = write === 'create' ? 'CreateOptions' : write === 'update' ? 'UpdateOptions' : 'PatchOptions';
+    throw new KubeError(failure(422, `${kind}.meta.k8s.io "" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`, { group: 'meta.k8s.io', kind }, causes));
+  }
+  return { dryRun: query.getAll('dryRun').includes('All'), fieldManager: managerOf(query.get('fieldManager'), userAgent), force: query.get('force') === 'true' };
+}
+
+const metadataOf = (sent: Obj): Obj => (isPlainObject(sent.metadata) ? sent.metadata : {});
+
+/** The object as answered: managedFields set by this write, not what the rendering read from storage. */
+function withManagedFields(object: Obj, managedFields: readonly ManagedFieldsEntry[]): Obj {
+  const { managedFields: _stale, ...metadata } = object.metadata as Obj;
+  return { ...object, metadata: { ...(managedFields.length ? { managedFields } : {}), ...metadata } };
+}
+
+/** Who owns what after a write: `live` and `next` are the objects as rendered before and after it. */
+type Ownership = (live: Obj | undefined, next: Obj, now: string) => readonly ManagedFieldsEntry[];
+
+/** A new object (create, or an apply of an object that does not exist): revision 1 with its managedFields. */
+async function createObject(deps: KubernetesDeploymentsDeps, name: string, sent: Obj, options: WriteOptions, ownership: Ownership): Promise<Obj> {
+  const { object, paused } = requestObject(sent);
+  if (paused) throw kubeFail(422, `Deployment.apps "${name}" is invalid: spec.paused: a new deployment cannot start paused; pause its rollout with \`kubectl rollout pause\``, target(name));
+  const parsed = translate(deps, name, object);
+  const now = new Date().toISOString();
+  const next = renderDeployment({ id: name, revision: 1, createdAt: now, updatedAt: now, labels: parsed.spec.labels, workload: object, paused: false, managedFields: [] }, undefined);
+  const managedFields = ownership(undefined, next, now);
+  if (options.dryRun) return withManagedFields(next, managedFields);
+  await createDeployment(await deps.deployments(), JSON.stringify(object), 'application/json', { managedFields });
+  return readDeployment(deps, name);
+}
+
+export async function createDeploymentObject(deps: KubernetesDeploymentsDeps, sent: Obj, options: WriteOptions): Promise<Obj> {
   const name = nameOf(sent, undefined);
-  return asKubernetes(target(name), async () => {
-    const { object, paused } = requestObject(sent);
-    if (paused) throw kubeFail(422, `Deployment.apps "${name}" is invalid: spec.paused: a new deployment cannot start paused; pause its rollout with \`kubectl rollout pause\``, target(name));
-    const parsed = translate(deps, name, object);
-    if (options.dryRun) {
-      const now = new Date().toISOString();
-      return renderDeployment({ id: name, revision: 1, createdAt: now, updatedAt: now, labels: parsed.spec.labels, workload: object, paused: false }, undefined);
-    }
-    await createDeployment((await deps.deployments()), JSON.stringify(object), 'application/json');
-    return readDeployment(deps, name);
-  });
+  return asKubernetes(target(name), async () =>
+    createObject(deps, name, sent, options, (live, next, now) => recordUpdate({ live, next, entries: updateBase(metadataOf(sent).managedFields, []), manager: options.fieldManager, now })),
+  );
 }
 
 /**
  * The object replaced by `sent`: a changed object is a new revision; an
- * unchanged one with spec.paused flipped pauses or resumes the rollout.
+ * unchanged one with spec.paused flipped pauses or resumes the rollout; a
+ * write that changes only who owns what replaces the head's managedFields.
  * `resourceVersion` in the object must name the current revision (409
  * otherwise; absent or empty it is no precondition, as for a Deployment in Kubernetes).
  */
-export async function replaceDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, sent: Obj, options: { dryRun: boolean }): Promise<Obj> {
+async function writeObject(deps: KubernetesDeploymentsDeps, current: DeploymentRecord, sent: Obj, options: WriteOptions, ownership: Ownership): Promise<Obj> {
+  const name = current.id;
+  const sentVersion = metadataOf(sent).resourceVersion;
+  if (sentVersion !== undefined && sentVersion !== '' && (typeof sentVersion !== 'string' || revisionOfResourceVersion(sentVersion) !== current.revision)) {
+    throw new KubeError(failure(409, `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`, target(name), [], 'Conflict'));
+  }
+  const { object, paused } = requestObject(sent);
+  const live = renderDeployment(current, undefined);
+  // Compared as rendered: a defaulted field an apply prunes (replicas) renders the same, and is no new revision.
+  const labels = (isPlainObject(object.metadata) && isPlainObject(object.metadata.labels) ? object.metadata.labels : {}) as Record<string, string>;
+  const rendered = renderDeployment({ ...current, labels, workload: object, revision: current.revision + 1, paused: paused ?? false }, undefined);
+  const changed = canonicalStringify(requestObject(rendered).object) !== canonicalStringify(requestObject(live).object);
+  const parsed = changed ? translate(deps, name, object) : undefined;
+  // Ownership is computed on the object as it will be rendered, so a field that does not round-trip is not owned.
+  const next = renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);
+  const managedFields = ownership(live, next, new Date().toISOString());
+  if (options.dryRun) return withManagedFields(next, managedFields);
+  if (changed) await replaceDeployment(await deps.deployments(), name, current.revision, JSON.stringify(object), 'application/json', { managedFields });
+  else if (canonicalStringify(managedFields) !== canonicalStringify(current.managedFields)) await replaceManagedFields(await deps.deployments(), name, current.revision, managedFields);
+  // Absent is false, as in Kubernetes: `rollout resume` sends {"spec":{"paused":null}}.
+  if ((paused ?? false) !== current.paused) await setPaused(deps, name, paused ?? false);
+  return readDeployment(deps, name);
+}
+
+export async function replaceDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, sent: Obj, options: WriteOptions): Promise<Obj> {
   nameOf(sent, name);
   return asKubernetes(target(name), async () => {
     const current = await record(deps, name);
-    const sentVersion = (sent.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
-    if (sentVersion !== undefined && sentVersion !== '' && (typeof sentVersion !== 'string' || revisionOfResourceVersion(sentVersion) !== current.revision)) {
-      throw new KubeError(failure(409, `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`, target(name), [], 'Conflict'));
-    }
-    const { object, paused } = requestObject(sent);
-    const before = requestObject(renderDeployment(current, undefined)).object;
-    const changed = canonicalStringify(object) !== canonicalStringify(before);
-    const parsed = changed ? translate(deps, name, object) : undefined;
-    if (options.dryRun) return renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);
-    if (changed) await replaceDeployment((await deps.deployments()), name, current.revision, JSON.stringify(object), 'application/json');
-    // Absent is false, as in Kubernetes: `rollout resume` sends {"spec":{"paused":null}}.
-    if ((paused ?? false) !== current.paused) await setPaused(deps, name, paused ?? false);
-    return readDeployment(deps, name);
+    return writeObject(deps, current, sent, options, (live, next, now) => recordUpdate({ live, next, entries: updateBase(metadataOf(sent).managedFields, current.managedFields), manager: options.fieldManager, now }));
+  });
+}
+
+/**
+ * Server-side apply: the applied configuration merged into the live object,
+ * with the fields the same manager applied before and no longer applies
+ * removed unless another manager owns them; a change to a field another
+ * manager owns is a 409 conflict unless forced. Creates the object when absent.
+ */
+async function applyDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, body: string, options: WriteOptions): Promise<Obj> {
+  let applied: unknown;
+  try {
+    applied = parseYaml(body);
+  } catch (e) {
+    throw kubeFail(400, `error decoding YAML: ${(e as Error).message}`, target(name));
+  }
+  if (!isPlainObject(applied)) throw kubeFail(400, 'error decoding YAML: the applied configuration must be an object', target(name));
+  nameOf(applied, name);
+  // managedfields FieldManager.Apply: an applied configuration cannot carry ownership.
+  if (metadataOf(applied).managedFields !== undefined) throw kubeFail(400, 'metadata.managedFields must be nil', target(name));
+  return asKubernetes(target(name), async () => {
+    const current = await record(deps, name).catch((error: unknown) => {
+      if (isAppError(error) && error.status === 404) return undefined;
+      throw error;
+    });
+    const live = current ? renderDeployment(current, undefined) : undefined;
+    const plan = planApply({ live, applied, entries: current?.managedFields ?? [], manager: options.fieldManager });
+    const settle: Ownership = (before, next, now) => {
+      const outcome = settleApply(plan, before, next, { force: options.force, now });
+      if (!outcome.ok) throw new KubeError(applyConflictStatus(outcome.conflicts));
+      return outcome.entries;
+    };
+    return current ? writeObject(deps, current, plan.object, options, settle) : createObject(deps, name, plan.object, options, settle);
   });
 }
 
@@ -180,26 +269,19 @@ export function patchTypeOf(contentType: string | null): PatchType | undefined {
 }
 
 /**
- * PATCH in every form kubectl sends. Server-side apply merges the applied
- * object into the live one like a strategic merge patch (no field ownership
- * is tracked; see docs/kubernetes-api.md) and creates the object when absent.
+ * PATCH in every form kubectl sends: server-side apply (with field ownership,
+ * see applyDeploymentObject) or a patch of the live object, an Update of the
+ * fields it changes for `options.fieldManager`.
  */
-export async function patchDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, type: PatchType, body: string, options: { dryRun: boolean }): Promise<Obj> {
+export async function patchDeploymentObject(deps: KubernetesDeploymentsDeps, name: string, type: PatchType, body: string, options: WriteOptions): Promise<Obj> {
+  if (type === 'apply') return applyDeploymentObject(deps, name, body, options);
   let patch: unknown;
   try {
-    patch = type === 'apply' ? parseYaml(body) : JSON.parse(body);
+    patch = JSON.parse(body);
   } catch (e) {
-    throw kubeFail(400, `the patch is not valid ${type === 'apply' ? 'YAML' : 'JSON'}: ${(e as Error).message}`, target(name));
+    throw kubeFail(400, `the patch is not valid JSON: ${(e as Error).message}`, target(name));
   }
-  let live: Obj;
-  try {
-    live = await readDeployment(deps, name);
-  } catch (error) {
-    if (type === 'apply' && error instanceof KubeError && error.status.code === 404 && patch && typeof patch === 'object') {
-      return createDeploymentObject(deps, patch as Obj, options);
-    }
-    throw error;
-  }
+  const live = await readDeployment(deps, name);
   const outcome: PatchOutcome = type === 'json' ? jsonPatch(live, patch) : type === 'merge' ? jsonMergePatch(live, patch) : strategicMergePatch(live, patch);
   if (!outcome.ok) throw new KubeError(failure(type === 'json' ? 422 : 400, outcome.message, target(name)));
   const { status: _status, ...next } = outcome.value;

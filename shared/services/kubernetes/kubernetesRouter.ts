@@ -22,6 +22,7 @@ import {
   patchTypeOf,
   readDeployment,
   replaceDeploymentObject,
+  writeOptionsOf,
 } from './kubernetesDeployments';
 import { listEventObjects } from './kubernetesEvents';
 import { hubNode } from './kubernetesNodes';
@@ -215,15 +216,15 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
     const name = parts[6];
     if (name === undefined) {
       if (method === 'GET') return serveList(request, deps, deploymentsKind, loadDeployments);
-      if (method === 'POST') return { status: 201, body: await createDeploymentObject(deps, await readJsonBody(request), { dryRun: isDryRun(request.query) }) };
+      if (method === 'POST') return { status: 201, body: await createDeploymentObject(deps, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'), 'create')) };
     } else if (parts.length === 7 || (parts.length === 8 && parts[7] === 'status' && method === 'GET')) {
       if (method === 'GET') return single(request, await readDeployment(deps, name), deploymentsKind);
-      if (method === 'PUT') return ok(await replaceDeploymentObject(deps, name, await readJsonBody(request), { dryRun: isDryRun(request.query) }));
+      if (method === 'PUT') return ok(await replaceDeploymentObject(deps, name, await readJsonBody(request), writeOptionsOf(request.query, request.headers.get('user-agent'), 'update')));
       if (method === 'DELETE') return ok(await deleteDeploymentObject(deps, name, { dryRun: isDryRun(request.query) }));
       if (method === 'PATCH') {
         const type = patchTypeOf(request.headers.get('content-type'));
         if (!type) throw new KubeError(failure(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`));
-        return ok(await patchDeploymentObject(deps, name, type, await request.body(), { dryRun: isDryRun(request.query) }));
+        return ok(await patchDeploymentObject(deps, name, type, await request.body(), writeOptionsOf(request.query, request.headers.get('user-agent'), type)));
       }
     }
     throw new KubeError(failure(405, `the server does not allow this method on the requested resource`));

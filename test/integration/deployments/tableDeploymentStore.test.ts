@@ -66,6 +66,23 @@ describe('deployment store on Table storage', () => {
     assert.equal(await store.get('huge'), undefined, 'nothing half-written');
   });
 
+  it('keeps managedFields on the head: written with the revision, carried along by writes that do not name them, replaced only from the current revision', async () => {
+    const owned = [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-12-02T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
+    await store.create('owned', { ...revision('owned', 1, ['weu']), managedFields: owned });
+    assert.deepEqual((await store.get('owned'))?.managedFields, owned);
+    await store.addRevision('owned', 1, revision('owned', 2, ['weu', 'eus']));
+    assert.deepEqual((await store.get('owned'))?.managedFields, owned, 'a revision from the REST API leaves them as they are');
+    assert.equal(await store.retarget('owned', 2, ['weu']), true);
+    assert.deepEqual((await store.get('owned'))?.managedFields, owned, 'rewriting the head keeps them');
+    const next = [{ ...owned[0], manager: 'other' }];
+    await rejectsWith(store.replaceManagedFields('owned', 1, next), 412);
+    await store.replaceManagedFields('owned', 2, next);
+    const head = await store.get('owned');
+    assert.deepEqual([head?.currentRevision, head?.managedFields], [2, next], 'no new revision');
+    await store.addRevision('owned', 2, { ...revision('owned', 3, ['weu']), managedFields: [] });
+    assert.equal((await store.get('owned'))?.managedFields, undefined, 'an empty list clears them');
+  });
+
   it('lists deployments by page and label, and hides deleted ones', async () => {
     await store.create('api', revision('api', 1, ['weu'], { labels: { team: 'core' } }));
     const core = await store.list({ pageSize: 50, labels: { team: 'core' } });

@@ -124,7 +124,8 @@ spec:
   });
 
   it('apply --server-side changes the image; apply of the same file again changes nothing', async () => {
-    assert.match(await ok(['apply', '--server-side', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0')), /deployment.apps\/web serverside-applied/);
+    // `set image` made kubectl-set the image's manager: as with an apiserver, taking it over needs --force-conflicts.
+    assert.match(await ok(['apply', '--server-side', '--force-conflicts', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0')), /deployment.apps\/web serverside-applied/);
     const image = await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation}']);
     assert.equal(image, 'contoso.azurecr.io/web:1.2.0 3');
     await ok(['apply', '--server-side', '-f', '-'], manifest('contoso.azurecr.io/web:1.2.0'));
