@@ -144,6 +144,12 @@ export function watchStream(events: (signal: AbortSignal) => AsyncGenerator<Watc
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
+      // An empty first chunk makes the worker send the status and headers at once (Node sends them with the
+      // first write), as the apiserver flushes them when a watch starts: a watch with nothing to report yet
+      // (an empty namespace) must still answer, or a client waiting for the response (an informer's start) waits on.
+      start(controller) {
+        controller.enqueue(new Uint8Array(0));
+      },
       async pull(controller) {
         const next = await iterator.next();
         if (next.done) controller.close();

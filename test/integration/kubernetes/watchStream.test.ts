@@ -113,6 +113,18 @@ describe('Kubernetes watch, streamed', () => {
     }
   });
 
+  it('answers at once when there is nothing to report yet (an informer starting on an empty list waits for the headers)', async () => {
+    const answered = k8s('GET', '/apis/apps/v1/namespaces/default/deployments?watch=1&fieldSelector=metadata.name%3Dnone&timeoutSeconds=60');
+    const watch = await Promise.race([answered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no status line within 15 s: the headers wait for a first event')), 15_000).unref())]);
+    try {
+      assert.equal(watch.statusCode, 200);
+      assert.equal(watch.headers['content-type'], 'application/json;stream=watch');
+      assert.equal(watch.complete, false, 'the watch stays open');
+    } finally {
+      watch.destroy();
+    }
+  });
+
   it('refuses a timeoutSeconds that is not a whole number with a 400 Status', async () => {
     const res = await k8s('GET', '/apis/apps/v1/namespaces/default/deployments?watch=1&timeoutSeconds=soon');
     assert.equal(res.statusCode, 400);
