@@ -1,6 +1,7 @@
 // The deployment use cases behind the HTTP API. Every change is recorded as
 // desired state first (one transaction), then fanned out eagerly; what does
 // not converge now is finished by the reconciler.
+import type { ModulesContent } from '../../domain/deployments/edgeContent';
 import type { HubSetting } from '../../config/settings';
 import { canonicalStringify } from '../../domain/deployments/canonicalJson';
 import { type DeploymentSpec, type NormalizedSpec } from '../../domain/deployments/deploymentSpec';
@@ -216,9 +217,9 @@ export async function getDeployment(deps: DeploymentsDeps, id: string): Promise<
 }
 
 /** The deployment with its Kubernetes metadata, which the REST view leaves out. */
-export async function getKubernetesDeployment(deps: DeploymentsDeps, id: string): Promise<{ deployment: DeploymentView; managedFields: readonly unknown[] }> {
+export async function getKubernetesDeployment(deps: DeploymentsDeps, id: string): Promise<{ deployment: DeploymentView; managedFields: readonly unknown[]; content: ModulesContent }> {
   const { head, revision } = await currentRevision(deps, id);
-  return { deployment: deploymentView(head, revision), managedFields: head.managedFields ?? [] };
+  return { deployment: deploymentView(head, revision), managedFields: head.managedFields ?? [], content: revision.content };
 }
 
 /** A Kubernetes write that changed only field ownership: no revision, the head's managedFields replaced (412 if it moved on). */

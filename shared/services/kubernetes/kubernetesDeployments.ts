@@ -10,6 +10,7 @@ import { kubernetesRequest } from '../../domain/deployments/parseDeploymentReque
 import { type DeploymentRecord, renderDeployment, requestObject, revisionOfResourceVersion, storedWorkload } from '../../domain/kubernetes/deploymentObject';
 import { applyConflictStatus, type ManagedFieldsEntry, managedFieldsOf, planApply, recordUpdate, settleApply, updateBase } from '../../domain/kubernetes/managedFields';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
+import { isManifestView, MANAGED_BY_MANIFEST, manifestWorkload } from '../../domain/kubernetes/manifestWorkload';
 import { renderPod } from '../../domain/kubernetes/podObject';
 import { managerOf, writeOptionCauses } from '../../domain/kubernetes/writeOptions';
 import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
@@ -41,7 +42,7 @@ const parseText = (text: string): unknown[] => {
 };
 
 async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<DeploymentRecord> {
-  const { deployment, managedFields } = await getKubernetesDeployment(await deps.deployments(), name);
+  const { deployment, managedFields, content } = await getKubernetesDeployment(await deps.deployments(), name);
   const rollout = await deps.control.rollouts.get(name);
   return {
     id: deployment.id,
@@ -50,7 +51,8 @@ async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<De
     updatedAt: deployment.updatedAt,
     deletedAt: deployment.deletedAt,
     labels: deployment.labels,
-    workload: storedWorkload(deployment.manifest, parseText),
+    // A deployment made from an IoT Edge manifest reads as its modules (read-only, see manifestWorkload.ts).
+    workload: storedWorkload(deployment.manifest, parseText) ?? manifestWorkload(deployment.id, content),
     paused: rollout?.state.revision === deployment.revision && rollout.state.phase === 'paused',
     managedFields: managedFieldsOf(managedFields),
   };
@@ -176,6 +178,13 @@ export async function createDeploymentObject(deps: KubernetesDeploymentsDeps, se
   );
 }
 
+/** A new revision of a manifest-made deployment from its Kubernetes view would lose what the view cannot hold. */
+function manifestManaged(name: string): KubeError {
+  const field = `metadata.annotations[${MANAGED_BY_MANIFEST}]`;
+  const message = `the deployment was made from an IoT Edge manifest, which this view cannot hold whole (routes, createOptions, module twins); change it through the REST API (PUT /api/deployments/${name}), or delete it and apply a Kubernetes Deployment`;
+  return new KubeError(failure(422, `Deployment.apps "${name}" is invalid: ${field}: ${message}`, target(name), [{ reason: 'FieldValueForbidden', message, field }]));
+}
+
 /**
  * The object replaced by `sent`: a changed object is a new revision; an
  * unchanged one with spec.paused flipped pauses or resumes the rollout; a
@@ -195,6 +204,7 @@ async function writeObject(deps: KubernetesDeploymentsDeps, current: DeploymentR
   const labels = (isPlainObject(object.metadata) && isPlainObject(object.metadata.labels) ? object.metadata.labels : {}) as Record<string, string>;
   const rendered = renderDeployment({ ...current, labels, workload: object, revision: current.revision + 1, paused: paused ?? false }, undefined);
   const changed = canonicalStringify(requestObject(rendered).object) !== canonicalStringify(requestObject(live).object);
+  if (changed && isManifestView(live)) throw manifestManaged(name);
   const parsed = changed ? translate(deps, name, object) : undefined;
   // Ownership is computed on the object as it will be rendered, so a field that does not round-trip is not owned.
   const next = renderDeployment({ ...current, ...(parsed ? { labels: parsed.spec.labels, workload: object, revision: current.revision + 1 } : {}), paused: paused ?? false }, undefined);

@@ -4,6 +4,8 @@
 // Nothing is stubbed; where kubectl is not installed the suite says so and skips.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
 import { waitFor } from '../../helpers/fixtureApp';
@@ -219,6 +221,19 @@ spec:
     const listed = await ok(['get', 'events', '--field-selector', 'involvedObject.name=staged', '-o', 'jsonpath={range .items[*]}{.reason}{"\\n"}{end}']);
     assert.deepEqual(listed.trim().split('\n').filter((r) => r.startsWith('Rollout')), ['RolloutStarted', 'RolloutPaused', 'RolloutResumed']);
     await ok(['delete', 'deployment', 'staged']);
+  });
+
+  it('shows a deployment made from an IoT Edge manifest (the README sample) with its modules, refuses changing it, deletes it', async () => {
+    const sample = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'samples', 'deployment.json'), 'utf8');
+    const posted = await stack.api('deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: sample });
+    assert.equal(posted.status, 201, await posted.text());
+    const shown = await ok(['get', 'deployment', 'temperature-sensor', '-o', 'jsonpath={.spec.template.spec.containers[*].name}={.spec.template.spec.containers[*].image} {.metadata.annotations.edge-fleet\\.dev/managed-by}']);
+    assert.equal(shown, 'SimulatedTemperatureSensor=mcr.microsoft.com/azureiotedge-simulated-temperature-sensor:1.5 iotedge-manifest');
+    const changed = await kubectl(['set', 'image', 'deployment/temperature-sensor', 'SimulatedTemperatureSensor=mcr.microsoft.com/azureiotedge-simulated-temperature-sensor:1.5.1']);
+    assert.notEqual(changed.code, 0, 'a change through the Kubernetes view is refused');
+    assert.match(changed.stderr, /made from an IoT Edge manifest.*PUT \/api\/deployments\/temperature-sensor/);
+    assert.equal(await ok(['get', 'deployment', 'temperature-sensor', '-o', 'jsonpath={.metadata.generation}']), '1');
+    assert.match(await ok(['delete', 'deployment', 'temperature-sensor']), /deleted/);
   });
 
   it('delete removes the deployment and its configurations from every hub', async () => {
