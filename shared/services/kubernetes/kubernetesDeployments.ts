@@ -4,27 +4,22 @@
 // (kubernetesRequest); a field it would drop is refused with a 422 here.
 import { parse as parseYaml } from 'yaml';
 import { canonicalStringify } from '../../domain/deployments/canonicalJson';
-import { parseKubernetesStream } from '../../domain/deployments/kubernetes/parseDocument';
 import type { ManifestContext } from '../../domain/deployments/normalize';
 import { kubernetesRequest } from '../../domain/deployments/parseDeploymentRequest';
-import { type DeploymentRecord, renderDeployment, requestObject, revisionOfResourceVersion, storedWorkload } from '../../domain/kubernetes/deploymentObject';
+import { type DeploymentRecord, renderDeployment, requestObject, revisionOfResourceVersion } from '../../domain/kubernetes/deploymentObject';
 import { applyConflictStatus, type ManagedFieldsEntry, managedFieldsOf, planApply, recordUpdate, settleApply, updateBase } from '../../domain/kubernetes/managedFields';
 import { jsonMergePatch, jsonPatch, type PatchOutcome, strategicMergePatch } from '../../domain/kubernetes/patches';
-import { isManifestView, MANAGED_BY_MANIFEST, manifestWorkload } from '../../domain/kubernetes/manifestWorkload';
-import { renderPod } from '../../domain/kubernetes/podObject';
+import { isManifestView, MANAGED_BY_MANIFEST } from '../../domain/kubernetes/manifestWorkload';
 import { managerOf, writeOptionCauses } from '../../domain/kubernetes/writeOptions';
-import { renderReplicaSet } from '../../domain/kubernetes/replicaSetObject';
-import { matchesLabels, type Requirement } from '../../domain/kubernetes/selectors';
-import type { HealthStore } from '../health/healthStore';
-import { listDeploymentDevices } from '../health/healthQueries';
 import { failure } from '../../domain/kubernetes/status';
 import { isAppError } from '../../errors';
 import { isPlainObject } from '../../domain/deployments/canonicalJson';
 import { deploymentStatus, type StatusDeps } from '../deployments/deploymentStatus';
-import { createDeployment, deleteDeployment, type DeploymentsDeps, getDeployment, getKubernetesDeployment, listDeployments, listRevisions, replaceDeployment, replaceManagedFields } from '../deployments/deploymentsService';
+import { createDeployment, deleteDeployment, type DeploymentsDeps, getKubernetesDeployment, listDeployments, replaceDeployment, replaceManagedFields } from '../deployments/deploymentsService';
 import { type ControlDeps, controlRollout } from '../rollout/controlRollout';
 import { deploymentFigures } from './deploymentFigures';
 import { asKubernetes, KubeError, kubeFail } from './kubeError';
+import { workloadOf } from './revisionWorkload';
 
 export interface KubernetesDeploymentsDeps {
   readonly deployments: () => Promise<DeploymentsDeps>;
@@ -36,10 +31,6 @@ export interface KubernetesDeploymentsDeps {
 type Obj = Record<string, unknown>;
 const target = (name: string) => ({ name, group: 'apps', kind: 'deployments' });
 
-const parseText = (text: string): unknown[] => {
-  const docs = parseKubernetesStream(text, '');
-  return docs.ok ? docs.value.map((d) => d.value) : [];
-};
 
 async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<DeploymentRecord> {
   const { deployment, managedFields, content } = await getKubernetesDeployment(await deps.deployments(), name);
@@ -52,7 +43,7 @@ async function record(deps: KubernetesDeploymentsDeps, name: string): Promise<De
     deletedAt: deployment.deletedAt,
     labels: deployment.labels,
     // A deployment made from an IoT Edge manifest reads as its modules (read-only, see manifestWorkload.ts).
-    workload: storedWorkload(deployment.manifest, parseText) ?? manifestWorkload(deployment.id, content),
+    workload: workloadOf(deployment.id, deployment.manifest, content),
     paused: rollout?.state.revision === deployment.revision && rollout.state.phase === 'paused',
     managedFields: managedFieldsOf(managedFields),
   };
@@ -305,78 +296,4 @@ export async function deleteDeploymentObject(deps: KubernetesDeploymentsDeps, na
     const uid = (live.metadata as { uid: string }).uid;
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: 'apps', kind: 'deployments', uid } };
   });
-}
-
-const HISTORY = 10;
-
-/** The ReplicaSets (one per recent revision, revisionHistoryLimit 10) of every deployment the list yields. */
-export async function listReplicaSetObjects(deps: KubernetesDeploymentsDeps, options: ListOptions): Promise<{ items: Obj[] }> {
-  const deployments = await listDeploymentObjects(deps, { limit: 100, labels: undefined });
-  const items: Obj[] = [];
-  for (const d of deployments.items) {
-    const metadata = d.metadata as { name: string; creationTimestamp: string; generation: number };
-    const spec = d.spec as { selector?: unknown; template?: Obj };
-    const status = d.status as { replicas?: number; readyReplicas?: number };
-    const { deployment } = await getDeployment((await deps.deployments()), metadata.name);
-    const page = await listRevisions((await deps.deployments()), metadata.name, { pageSize: 100 });
-    for (const revision of page.items.slice(-HISTORY)) {
-      const workload = storedWorkload((revision.spec as { manifest?: unknown }).manifest, parseText);
-      const template = (workload?.spec as { template?: Obj } | undefined)?.template;
-      if (!template) continue;
-      const current = revision.revision === metadata.generation;
-      const cause = revision.cause as { kind?: string; toRevision?: number };
-      items.push(
-        renderReplicaSet({
-          deployment: { id: metadata.name, createdAt: deployment.createdAt, selector: spec.selector },
-          number: revision.revision,
-          createdAt: revision.createdAt,
-          template: current && spec.template ? spec.template : template,
-          current,
-          ...(current ? { figures: { replicas: status.replicas ?? 0, readyReplicas: status.readyReplicas ?? 0 } } : {}),
-          changeCause: cause.kind === 'rollback' ? `rollback to revision ${cause.toRevision}` : (cause.kind ?? ''),
-        }),
-      );
-    }
-  }
-  const name = options.name;
-  return { items: items.filter((rs) => name === undefined || (rs.metadata as { name: string }).name === name) };
-}
-
-interface PodCursor {
-  readonly d: number;
-  readonly t?: string;
-}
-
-/**
- * Pods of every deployment whose template labels match (`kubectl get pods -l
- * app=x`): the devices of its current revision, paged over deployments and
- * then the health store's own pages; the continue token is opaque base64url.
- */
-export async function listPodObjects(deps: KubernetesDeploymentsDeps & { health: HealthStore }, options: { limit: number; continueToken?: string | undefined; requirements: readonly Requirement[] }): Promise<{ items: Obj[]; continueToken?: string }> {
-  let cursor: PodCursor = { d: 0 };
-  if (options.continueToken) {
-    try {
-      cursor = JSON.parse(Buffer.from(options.continueToken, 'base64url').toString('utf8')) as PodCursor;
-    } catch {
-      throw kubeFail(410, 'the continue token is not one this server issued; list again from the start');
-    }
-  }
-  const deployments = (await listDeploymentObjects(deps, { limit: 100 })).items.filter((d) => {
-    const template = (d.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template;
-    return matchesLabels(options.requirements.filter((r) => r.key !== 'pod-template-hash'), template?.metadata?.labels ?? {});
-  });
-  const items: Obj[] = [];
-  while (cursor.d < deployments.length && items.length < options.limit) {
-    const d = deployments[cursor.d]!;
-    const metadata = d.metadata as { name: string; generation: number };
-    const { deployment, hubs } = await getDeployment((await deps.deployments()), metadata.name);
-    const template = (d.spec as { template: Obj }).template;
-    const page = await listDeploymentDevices(deps.health, { hubs: hubs.map((h) => h.hub), deploymentId: metadata.name, revision: metadata.generation, pageSize: options.limit - items.length, ...(cursor.t ? { continuationToken: cursor.t } : {}) });
-    for (const device of page.items) {
-      items.push(renderPod({ deployment: { id: metadata.name, createdAt: deployment.createdAt, revision: metadata.generation, template }, hub: device.hub, deviceId: device.deviceId, state: device.state, restarts: device.restarts }));
-    }
-    cursor = page.continuationToken ? { d: cursor.d, t: page.continuationToken } : { d: cursor.d + 1 };
-  }
-  const more = cursor.d < deployments.length;
-  return { items, ...(more ? { continueToken: Buffer.from(JSON.stringify(cursor)).toString('base64url') } : {}) };
 }

@@ -30,7 +30,7 @@ async function deploymentEvents(deps: KubernetesDeploymentsDeps, name: string): 
   const deploymentsDeps = await deps.deployments();
   const { deployment } = await getDeployment(deploymentsDeps, name);
   const [status, rollout, revisions] = await Promise.all([deploymentStatus(deps.status, name), deps.control.rollouts.get(name), recentRevisions(deploymentsDeps.store, name, deployment.revision, HISTORY)]);
-  const facts: DeploymentFacts = { name, revisions, hubs: status.hubs, rollout: rollout?.state, conditions: status.conditions };
+  const facts: DeploymentFacts = { name, revisions: revisions.map((r) => ({ revision: r.number, createdAt: r.createdAt, cause: r.cause })), hubs: status.hubs, rollout: rollout?.state, conditions: status.conditions };
   const object: InvolvedObject = { kind: 'Deployment', apiVersion: 'apps/v1', name, uid: uidOf(name, deployment.createdAt), resourceVersion: String(deployment.revision) };
   return deploymentHappenings(facts).map((h) => renderEvent(object, h));
 }

@@ -16,8 +16,6 @@ import {
   deleteDeploymentObject,
   type KubernetesDeploymentsDeps,
   listDeploymentObjects,
-  listPodObjects,
-  listReplicaSetObjects,
   patchDeploymentObject,
   patchTypeOf,
   readDeployment,
@@ -26,6 +24,8 @@ import {
 } from './kubernetesDeployments';
 import { listEventObjects } from './kubernetesEvents';
 import { hubNode } from './kubernetesNodes';
+import { listPodObjects } from './kubernetesPods';
+import { listReplicaSetObjects } from './kubernetesReplicaSets';
 import { watchEvents, type WatchSettings, watchStream } from './watch';
 
 export interface KubeRequest {

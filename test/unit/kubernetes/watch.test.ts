@@ -100,7 +100,7 @@ describe('watch: the polling loop', () => {
 });
 
 describe('watch: the response stream', () => {
-  it('writes one JSON WatchEvent per line, and cancelling it aborts the loop', async () => {
+  it('starts with an empty chunk, writes one JSON WatchEvent per line, and cancelling it aborts the loop', async () => {
     let seen: AbortSignal | undefined;
     const stream = watchStream(async function* (signal) {
       seen = signal;
@@ -109,6 +109,8 @@ describe('watch: the response stream', () => {
       await new Promise(() => undefined); // a watch that would go on for ever
     });
     const reader = stream.getReader();
+    // First an empty chunk: it makes the worker send the headers before there is an event.
+    assert.equal((await reader.read()).value?.length, 0);
     const lines = [];
     for (let i = 0; i < 2; i++) lines.push(new TextDecoder().decode((await reader.read()).value));
     assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [{ type: 'MODIFIED', object: dep('a') }, { type: 'ADDED', object: dep('b') }]);
