@@ -70,12 +70,18 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const stackFile = relative(process.cwd(), join(args.stateDir ?? join(projectRoot, '.local'), 'stack.json'));
+  const stackFile = shownPath(join(args.stateDir ?? join(projectRoot, '.local'), 'stack.json'));
   process.stdout.write(
     `Local stack ready in ${seconds}s: ${stack.info.baseUrl} (function key and endpoints in ${stackFile}; Ctrl-C stops)\n` +
       `Console: ${stack.info.consoleUrl} (asks for the function key once per browser session)\n` +
-      `kubectl: KUBECONFIG=${relative(process.cwd(), stack.info.kubeconfig ?? '')} kubectl get nodes (${stack.info.kubernetesServer})\n`,
+      `kubectl: KUBECONFIG=${shownPath(stack.info.kubeconfig ?? '')} kubectl get nodes (${stack.info.kubernetesServer})\n`,
   );
+}
+
+/** A path as the ready line shows it: relative inside the working directory, absolute outside it (no `../` climbs). */
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? resolve(path) : shown;
 }
 
 void main();
