@@ -3,35 +3,16 @@
 // simulator's regional hubs as nodes, device health through Event Hubs.
 // Nothing is stubbed; where kubectl is not installed the suite says so and skips.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
+import { KUBECTL_MISSING, kubectlFor, kubectlPresent } from '../../helpers/kubectl';
 import { waitFor } from '../../helpers/fixtureApp';
 
-const kubectlPresent = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-describe('kubectl against the local stack', { skip: kubectlPresent ? false : 'kubectl is not installed (apt-get install kubectl, or see https://kubernetes.io/docs/tasks/tools/)' }, () => {
+describe('kubectl against the local stack', { skip: kubectlPresent ? false : KUBECTL_MISSING }, () => {
   let stack: AppStack;
-  const kubectl = (args: string[], input?: string) =>
-    new Promise<Run>((resolve) => {
-      const child = execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: stack.kubeconfig! }, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      });
-      if (input !== undefined) child.stdin?.end(input);
-    });
-  const ok = async (args: string[], input?: string) => {
-    const run = await kubectl(args, input);
-    assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed (${run.code}):\n${run.stderr}${run.stdout}`);
-    return run.stdout;
-  };
+  const { run: kubectl, ok } = kubectlFor(() => stack.kubeconfig!);
   const reconcile = async () => {
     const res = await stack.api('reconcile', { method: 'POST', key: stack.keys.masterKey });
     assert.ok(res.status === 200 || res.status === 409, `POST reconcile: ${res.status}`);

@@ -3,17 +3,9 @@
 // Hub simulator): what an apiserver answers, kubectl's own messages included.
 // Nothing is stubbed; where kubectl is not installed the suite says so and skips.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type AppStack, startAppStack } from '../../helpers/appStack';
-
-const kubectlPresent = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { KUBECTL_MISSING, kubectlFor, kubectlPresent } from '../../helpers/kubectl';
 
 interface ManagedFieldsEntry {
   manager: string;
@@ -29,20 +21,9 @@ interface Live {
   spec: { template: { spec: { containers: { name: string; image: string; env?: { name: string; value: string }[] }[] } } };
 }
 
-describe('server-side apply with field ownership (kubectl --server-side)', { skip: kubectlPresent ? false : 'kubectl is not installed (apt-get install kubectl, or see https://kubernetes.io/docs/tasks/tools/)' }, () => {
+describe('server-side apply with field ownership (kubectl --server-side)', { skip: kubectlPresent ? false : KUBECTL_MISSING }, () => {
   let stack: AppStack;
-  const kubectl = (args: string[], input?: string) =>
-    new Promise<Run>((resolve) => {
-      const child = execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: stack.kubeconfig! }, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      });
-      if (input !== undefined) child.stdin?.end(input);
-    });
-  const ok = async (args: string[], input?: string) => {
-    const run = await kubectl(args, input);
-    assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed (${run.code}):\n${run.stderr}${run.stdout}`);
-    return run.stdout;
-  };
+  const { run: kubectl, ok } = kubectlFor(() => stack.kubeconfig!);
   const live = async (name = 'ssa', managed = true) => JSON.parse(await ok(['get', 'deployment', name, '-o', 'json', ...(managed ? ['--show-managed-fields'] : [])])) as Live;
 
   before(async () => {
