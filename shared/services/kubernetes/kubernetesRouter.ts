@@ -161,6 +161,11 @@ function namespace(deps: KubernetesApiDeps): Obj {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, uid: 'edge-fleet-default', resourceVersion: '1', creationTimestamp: k8sTime(deps.startedAt), labels: { 'kubernetes.io/metadata.name': NAMESPACE } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
 }
 
+/** There is one namespace (docs/kubernetes-api.md, "Namespaces"): any other is a 404, as for a namespace that does not exist. */
+function requireNamespace(name: string): void {
+  if (name !== NAMESPACE) throw new KubeError(notFoundStatus('namespaces', name));
+}
+
 export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiDeps): Promise<KubeResponse> {
   const parts = request.path.split('/').filter(Boolean).map(decodeURIComponent);
   const method = request.method.toUpperCase();
@@ -182,7 +187,7 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
   // Core v1: the one namespace, nodes (hubs).
   if (key === 'api/v1/namespaces' && method === 'GET') return serveList(request, deps, { kind: 'Namespace', apiVersion: 'v1', columns: [NAME_COLUMN, { name: 'Status', type: 'string', description: 'phase' }, AGE_COLUMN], cells: (o) => [NAMESPACE, 'Active', age(String((o.metadata as Obj).creationTimestamp))] }, () => Promise.resolve({ items: [namespace(deps)] }));
   if (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'namespaces' && parts.length === 4 && method === 'GET') {
-    if (parts[3] !== NAMESPACE) throw new KubeError(notFoundStatus('namespaces', parts[3]!));
+    requireNamespace(parts[3]!);
     return ok(namespace(deps));
   }
   if (key === 'api/v1/nodes' && method === 'GET') return serveList(request, deps, { kind: 'Node', apiVersion: 'v1', columns: NODE_COLUMNS, cells: nodeCells }, () => nodes(deps).then((items) => ({ items })));
@@ -195,7 +200,7 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
   // v1 events: what the records say happened to deployments and hubs (read-only, derived).
   const eventsKind = { kind: 'Event', apiVersion: 'v1', columns: EVENT_COLUMNS, cells: eventCells };
   if ((key === 'api/v1/events' || (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'namespaces' && parts[4] === 'events')) && method === 'GET') {
-    if (parts.length >= 5 && parts[3] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[3]}" not found`, { name: parts[3]!, kind: 'namespaces' }));
+    if (parts.length >= 5) requireNamespace(parts[3]!);
     const fields = parseFieldSelector(request.query.get('fieldSelector'));
     const about = (path: string) => (fields.ok ? fields.terms.find((t) => t.path === path && !t.negate)?.value : undefined);
     const load = async () => ({ items: await listEventObjects(deps, { name: about('involvedObject.name'), kind: about('involvedObject.kind') }) });
@@ -212,7 +217,7 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
   const loadDeployments = (labels: Record<string, string> | undefined, name: string | undefined, limit: number, continueToken: string | undefined) => listDeploymentObjects(deps, { limit, continueToken, labels, name });
   if (key === 'apis/apps/v1/deployments' && method === 'GET') return serveList(request, deps, deploymentsKind, loadDeployments);
   if (parts[0] === 'apis' && parts[1] === 'apps' && parts[2] === 'v1' && parts[3] === 'namespaces' && parts[5] === 'deployments') {
-    if (parts[4] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[4]}" not found`, { name: parts[4]!, kind: 'namespaces' }));
+    requireNamespace(parts[4]!);
     const name = parts[6];
     if (name === undefined) {
       if (method === 'GET') return serveList(request, deps, deploymentsKind, loadDeployments);
@@ -231,7 +236,7 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
   }
   // v1 pods: the devices of each deployment's current revision, read-only.
   if ((key === 'api/v1/pods' || (parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 5)) && method === 'GET') {
-    if (parts.length === 5 && parts[3] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[3]}" not found`, { name: parts[3]!, kind: 'namespaces' }));
+    if (parts.length === 5) requireNamespace(parts[3]!);
     const selector = parseLabelSelector(request.query.get('labelSelector'));
     if (!selector.ok) throw kubeFail(400, selector.message);
     return serveList(request, deps, { kind: 'Pod', apiVersion: 'v1', columns: POD_COLUMNS, cells: podCells }, (_labels, _name, limit, continueToken) => listPodObjects(deps, { limit, continueToken, requirements: selector.requirements }));
@@ -242,7 +247,7 @@ export async function routeKubernetes(request: KubeRequest, deps: KubernetesApiD
   const loadReplicaSets = (_labels: Record<string, string> | undefined, name: string | undefined) => listReplicaSetObjects(deps, { limit: 500, name });
   if (key === 'apis/apps/v1/replicasets' && method === 'GET') return serveList(request, deps, replicaSetsKind, loadReplicaSets);
   if (parts[0] === 'apis' && parts[1] === 'apps' && parts[3] === 'namespaces' && parts[5] === 'replicasets' && method === 'GET') {
-    if (parts[4] !== NAMESPACE) throw new KubeError(failure(404, `namespaces "${parts[4]}" not found`, { name: parts[4]!, kind: 'namespaces' }));
+    requireNamespace(parts[4]!);
     if (parts.length === 6) return serveList(request, deps, replicaSetsKind, loadReplicaSets);
     const found = (await listReplicaSetObjects(deps, { limit: 500, name: parts[6] })).items[0];
     if (parts.length === 7 && found) return single(request, found, replicaSetsKind);
