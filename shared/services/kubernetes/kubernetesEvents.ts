@@ -6,9 +6,9 @@
 import { type DeploymentFacts, deploymentHappenings, hubHappenings, type InvolvedObject, renderEvent } from '../../domain/kubernetes/eventObjects';
 import { uidOf } from '../../domain/kubernetes/deploymentObject';
 import type { HubSetting } from '../../config/settings';
-import { isAppError } from '../../errors';
+import { isAppError, notFound } from '../../errors';
 import { deploymentStatus } from '../deployments/deploymentStatus';
-import { getDeployment, listDeployments } from '../deployments/deploymentsService';
+import { listDeployments } from '../deployments/deploymentsService';
 import type { HubStatusStore } from '../hubs/hubStatusStore';
 import type { KubernetesDeploymentsDeps } from './kubernetesDeployments';
 import { recentRevisions } from './recentRevisions';
@@ -27,11 +27,13 @@ const HISTORY = 10;
 const MAX_DEPLOYMENTS = 200;
 
 async function deploymentEvents(deps: KubernetesDeploymentsDeps, name: string): Promise<Obj[]> {
-  const deploymentsDeps = await deps.deployments();
-  const { deployment } = await getDeployment(deploymentsDeps, name);
-  const [status, rollout, revisions] = await Promise.all([deploymentStatus(deps.status, name), deps.control.rollouts.get(name), recentRevisions(deploymentsDeps.store, name, deployment.revision, HISTORY)]);
+  const { store } = await deps.deployments();
+  // The head alone (creation time, current revision): the status read below reads the rest.
+  const head = await store.get(name);
+  if (!head || head.deletedAt) throw notFound(`deployment '${name}'`, 'DeploymentNotFound');
+  const [status, rollout, revisions] = await Promise.all([deploymentStatus(deps.status, name), deps.control.rollouts.get(name), recentRevisions(store, name, head.currentRevision, HISTORY)]);
   const facts: DeploymentFacts = { name, revisions: revisions.map((r) => ({ revision: r.number, createdAt: r.createdAt, cause: r.cause })), hubs: status.hubs, rollout: rollout?.state, conditions: status.conditions };
-  const object: InvolvedObject = { kind: 'Deployment', apiVersion: 'apps/v1', name, uid: uidOf(name, deployment.createdAt), resourceVersion: String(deployment.revision) };
+  const object: InvolvedObject = { kind: 'Deployment', apiVersion: 'apps/v1', name, uid: uidOf(name, head.createdAt), resourceVersion: String(head.currentRevision) };
   return deploymentHappenings(facts).map((h) => renderEvent(object, h));
 }
 
